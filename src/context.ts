@@ -1,0 +1,52 @@
+import type { Request } from 'express';
+import type { Config } from './config';
+import type { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
+import { FiksDataSource } from './datasources/fiks/fiks-datasource';
+import type { UpstreamClient } from './datasources/http';
+import type { Logger } from './observability/logger';
+import type { Metrics } from './observability/metrics';
+import type { Caller } from './security/caller';
+
+/** Everything a resolver may use. Built once per GraphQL request. */
+export interface RequestContext {
+  caller: Caller;
+  correlationId: string;
+  config: Config;
+  logger: Logger;
+  /** Per request: its DataLoaders never outlive the request or leak between callers. */
+  fiks: FiksDataSource;
+  ecoc: EcocDataSource;
+}
+
+export interface ContextDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  fiksClient: UpstreamClient;
+  /** Builds the per-request eCoC datasource. */
+  createEcoc: (caller: Caller, correlationId: string) => EcocDataSource;
+  /** Verifies the caller's bearer token (throws UNAUTHENTICATED on a bad one). */
+  authenticate: (req: Request) => Promise<Caller>;
+  /** Resolves the Fiks organisation the request acts for. */
+  fiksOrgIdFor: (caller: Caller) => string;
+}
+
+export function createContextFactory(deps: ContextDeps) {
+  return async ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }): Promise<RequestContext> => {
+    const caller = await deps.authenticate(req);
+    const correlationId = String(res.locals.correlationId);
+    return {
+      caller,
+      correlationId,
+      config: deps.config,
+      logger: deps.logger.child({ correlationId }),
+      fiks: new FiksDataSource({
+        client: deps.fiksClient,
+        config: deps.config.fiks,
+        fiksOrgId: deps.fiksOrgIdFor(caller),
+        metrics: deps.metrics,
+      }),
+      ecoc: deps.createEcoc(caller, correlationId),
+    };
+  };
+}

@@ -1,0 +1,109 @@
+import { normaliseKjennemerke } from '../../domain/identifiers';
+import type { BulkItem, KjoretoyDto } from './dto';
+
+/**
+ * Parsing of the Fiks bulk answers. The exact v2 wrapper is unconfirmed [I] (brief §4.1), so this accepts both
+ * candidates: an object with `responser` / `kjoretoyresponser`, or a bare array; the vehicle under `kjoretoydata` or
+ * `kjoretoy`; errors as `feilmelding` or `responskoder[]`.
+ */
+export type LookupKind = 'kjennemerke' | 'kuid' | 'understellsnummer';
+
+export interface LookupKey {
+  kind: LookupKind;
+  /** Normalised id (plate without spaces, uppercase). */
+  id: string;
+  /** ISO date-time, or undefined for "now". */
+  dtg?: string;
+}
+
+export type ItemOutcome =
+  { kind: 'found'; vehicle: KjoretoyDto } | { kind: 'not-found' } | { kind: 'error'; reason: string };
+
+export function extractBulkItems(body: unknown): BulkItem[] {
+  if (Array.isArray(body)) return body.filter(isObject) as BulkItem[];
+  if (isObject(body)) {
+    const list = body.responser ?? body.kjoretoyresponser;
+    if (Array.isArray(list)) return list.filter(isObject) as BulkItem[];
+    // A single v2 item, not wrapped.
+    if ('kjoretoy' in body || 'kjoretoydata' in body) return [body as BulkItem];
+  }
+  return [];
+}
+
+export function remainingQuota(body: unknown): number | undefined {
+  return isObject(body) && typeof body.gjenstaendeKvote === 'number' ? body.gjenstaendeKvote : undefined;
+}
+
+/** Matches items to keys: by echoed request first, then by the vehicle's own ids, by position only as a last resort. */
+export function matchBulkItems(keys: LookupKey[], items: BulkItem[]): ItemOutcome[] {
+  const used = new Set<number>();
+  const assigned: (number | undefined)[] = keys.map(() => undefined);
+
+  const take = (keyIndex: number, predicate: (item: BulkItem, itemIndex: number) => boolean): void => {
+    if (assigned[keyIndex] !== undefined) return;
+    // Prefer the item at the same position when several match (same vehicle asked for at two times).
+    const order = [keyIndex, ...items.keys()];
+    for (const i of order) {
+      if (i < items.length && !used.has(i) && predicate(items[i], i)) {
+        used.add(i);
+        assigned[keyIndex] = i;
+        return;
+      }
+    }
+  };
+
+  keys.forEach((key, k) => take(k, (item) => echoMatches(key, item)));
+  keys.forEach((key, k) => take(k, (item) => !item.request && vehicleMatches(key, vehicleOf(item))));
+  if (items.length === keys.length) keys.forEach((_key, k) => take(k, (_item, i) => i === k && !items[i].request));
+
+  return keys.map((_key, k) => {
+    const index = assigned[k];
+    return index === undefined ? { kind: 'error', reason: 'NO_MATCHING_ITEM' } : outcomeOf(items[index]);
+  });
+}
+
+function echoMatches(key: LookupKey, item: BulkItem): boolean {
+  const echoed = item.request?.[key.kind];
+  if (typeof echoed !== 'string') return false;
+  const id = key.kind === 'kjennemerke' ? normaliseKjennemerke(echoed) : echoed.trim().toUpperCase();
+  return id === key.id && sameInstant(item.request?.dtg, key.dtg);
+}
+
+function vehicleMatches(key: LookupKey, vehicle: KjoretoyDto | undefined): boolean {
+  if (!vehicle) return false;
+  if (key.kind === 'kuid') return vehicle.kjoretoyId?.kuid?.trim() === key.id;
+  if (key.kind === 'understellsnummer') return vehicle.kjoretoyId?.understellsnummer?.trim().toUpperCase() === key.id;
+  const plates = [vehicle.kjoretoyId?.kjennemerke, ...(vehicle.kjennemerke ?? []).map((p) => p.kjennemerke)];
+  return plates.some((p) => typeof p === 'string' && normaliseKjennemerke(p) === key.id);
+}
+
+function sameInstant(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return a === b || Date.parse(a) === Date.parse(b);
+}
+
+export function vehicleOf(item: BulkItem): KjoretoyDto | undefined {
+  return item.kjoretoydata ?? item.kjoretoy ?? item.kjoretoydataListe?.find((x) => x.kjoretoydata)?.kjoretoydata;
+}
+
+/** feilmelding strings are not specified anywhere [I]; these read as "no such vehicle", anything else is a fault. */
+const NOT_FOUND = /UKJENT|IKKE_FUNNET|FINNES_IKKE|NOT_FOUND|UGYLDIG|INGEN_TREFF/i;
+
+export function outcomeOf(item: BulkItem): ItemOutcome {
+  const vehicle = vehicleOf(item);
+  if (vehicle) return { kind: 'found', vehicle };
+  const reasons = [item.feilmelding, ...(item.responskoder ?? []).map((r) => r.kode)].filter(
+    (r): r is string => typeof r === 'string' && r.trim() !== '',
+  );
+  if (reasons.length === 0 || reasons.some((r) => NOT_FOUND.test(r))) return { kind: 'not-found' };
+  return { kind: 'error', reason: safeReason(reasons[0]) };
+}
+
+/** Only code-like reasons go into errors; free text from upstream could carry anything. */
+function safeReason(reason: string): string {
+  return /^[A-Z0-9_]{2,64}$/.test(reason) ? reason : 'UPSTREAM_ITEM_ERROR';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

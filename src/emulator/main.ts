@@ -1,0 +1,90 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from '../config';
+import { createLogger } from '../observability/logger';
+import { generateDevClient } from './dev-client';
+import { startEmulator } from './server';
+
+/**
+ * `npm run emulator`: the upstream emulator alone, on EMULATOR_PORT. Generates a fresh Maskinporten client key and
+ * Fiks integration password at every start and writes what a subgraph needs to `.emulator/` (git-ignored):
+ * `client-key.pem` and `env`. Logs never contain the password or the key.
+ */
+
+/** The synthetic Fiks organisation this emulator answers for (same value the embedded emulator uses). */
+export const EMULATOR_FIKS_ORG_ID = '6f1c2a7e-0000-4000-8000-000000000001';
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const logger = createLogger({ level: env.LOG_LEVEL, name: 'kjoretoy-emulator' });
+  const client = await generateDevClient();
+  const integration = { id: randomUUID(), password: randomBytes(24).toString('base64url') };
+
+  const emulator = await startEmulator({
+    port: env.EMULATOR_PORT,
+    host: env.EMULATOR_HOST,
+    seed: env.EMULATOR_SEED,
+    vehicles: env.EMULATOR_VEHICLES,
+    latencyMs: env.EMULATOR_LATENCY_MS,
+    clients: [{ clientId: client.clientId, publicKeyPem: client.publicKeyPem, kid: client.kid }],
+    integrations: [integration],
+    tokenTtlSeconds: 600,
+    logger,
+  });
+
+  const dir = resolve(process.cwd(), '.emulator');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyFile = resolve(dir, 'client-key.pem');
+  const envFile = resolve(dir, 'env');
+  writeSecret(keyFile, client.privateKeyPem);
+  writeSecret(
+    envFile,
+    [
+      '# Written by `npm run emulator`: points a subgraph at the local upstream emulator. SYNTHETIC DATA ONLY.',
+      '# Credentials are regenerated at every emulator start.',
+      `FIKS_BASE_URL=${emulator.fiksBaseUrl}`,
+      `FIKS_ORG_ID=${EMULATOR_FIKS_ORG_ID}`,
+      `FIKS_INTEGRATION_ID=${integration.id}`,
+      `FIKS_INTEGRATION_PASSWORD=${integration.password}`,
+      `ECOC_BASE_URL=${emulator.ecocBaseUrl}`,
+      `MASKINPORTEN_TOKEN_URL=${emulator.tokenUrl}`,
+      `MASKINPORTEN_AUDIENCE=${emulator.issuer}`,
+      `MASKINPORTEN_CLIENT_ID=${client.clientId}`,
+      `MASKINPORTEN_KID=${client.kid}`,
+      `MASKINPORTEN_KEY_FILE=${keyFile}`,
+      '',
+    ].join('\n'),
+  );
+  logger.info(
+    { url: emulator.url, envFile, admin: `${emulator.url}/__emulator/stats` },
+    'SYNTHETIC DATA ONLY: emulator of Fiks Kjøretøyregister, Maskinporten and SVV eCoC is running; source the env file to point a subgraph at it',
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'emulator stopping');
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** Owner-only file (it holds a key or a password). */
+function writeSecret(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    const logger = createLogger({ name: 'kjoretoy-emulator' });
+    logger.fatal({ err: error instanceof Error ? { name: error.name, message: error.message } : 'unknown' }, 'emulator failed to start');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,21 @@
+import type { Resolvers } from '../__generated__/resolvers-types';
+import { Mutation } from './Mutation';
+import { Organization } from './Organization';
+import { Owner } from './Owner';
+import { PreRegistration } from './PreRegistration';
+import { Query } from './Query';
+import { Date, DateTime } from './scalars';
+import { Vehicle } from './Vehicle';
+import { VehicleSearchConnection } from './VehicleSearchConnection';
+
+export const resolvers: Resolvers = {
+  Query,
+  Mutation,
+  PreRegistration,
+  Vehicle,
+  Owner,
+  Organization,
+  VehicleSearchConnection,
+  Date,
+  DateTime,
+};

@@ -1,0 +1,1 @@
+export { DateScalar as Date, DateTimeScalar as DateTime } from '../domain/scalars';

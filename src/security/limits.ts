@@ -1,0 +1,239 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationRule,
+  getArgumentValues,
+  getVariableValues,
+} from 'graphql';
+import type { Config } from '../config';
+import type { RequestContext } from '../context';
+
+/**
+ * Limits tuned for this schema (each is tested just under and just over in test/integration/security/limits.test.ts).
+ *
+ * - depth 8: the deepest useful query is
+ *   `_entities → … on Organization → vehicles → edges → node → owner → address → lines` (7 levels with fragments
+ *   flattened), so 8 leaves one spare and nothing much deeper is possible in this schema without cycling through
+ *   Organization.vehicles again.
+ * - aliases 10: aliasing the lookups is how one request enumerates many vehicles; the identifier cap below is the real
+ *   guard against that, this only keeps documents small.
+ * - tokens 1500: a full vehicle selection is ~150 tokens and 200 plates as literals ~400; representations come as
+ *   variables (routers always send them that way), which do not count.
+ * - directives 20: clients use a few `@include`/`@skip`; 20 is generous.
+ * - cost 75000: armor's cost multiplies by a literal `first`, so an owner search of `first: 100` (FIKS_SEARCH_PAGE_MAX)
+ *   selecting every vehicle and owner field, the heaviest legitimate query (~63000), must pass. Nested pages
+ *   (`vehicles(first: 100) { … owner { … on Organization { vehicles(first: 100) …` ) cost millions and are refused.
+ */
+export const LIMITS = {
+  maxDepth: 8,
+  maxAliases: 10,
+  maxTokens: 1500,
+  maxDirectives: 20,
+  maxCost: 75000,
+} as const;
+
+export function operationLimits(config: Pick<Config, 'maxIdentifiersPerOperation'>): {
+  validationRules: ValidationRule[];
+  plugins: ApolloServerPlugin<RequestContext>[];
+} {
+  const armor = new ApolloArmor({
+    maxDepth: { n: LIMITS.maxDepth, flattenFragments: true },
+    maxAliases: { n: LIMITS.maxAliases },
+    // Counted by maxTokensPlugin below instead: armor's plugin makes Apollo answer a refused document with HTTP 500.
+    maxTokens: { enabled: false },
+    maxDirectives: { n: LIMITS.maxDirectives },
+    costLimit: { maxCost: LIMITS.maxCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+  return {
+    validationRules: armor.validationRules,
+    plugins: [
+      maxTokensPlugin(LIMITS.maxTokens),
+      ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
+      identifierCapPlugin(config.maxIdentifiersPerOperation),
+    ],
+  };
+}
+
+/** Tokens in a document, counted with graphql-js's own lexer; stops at `stopAfter`. Lexing errors are left to parse. */
+export function countTokens(source: string, stopAfter = Infinity): number {
+  const lexer = new Lexer(new Source(source));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF) {
+      if (++count > stopAfter) break;
+    }
+  } catch {
+    // A syntax error: parse will report it properly.
+  }
+  return count;
+}
+
+const TOKEN_LIMIT = Symbol('token limit');
+
+/**
+ * Refuses a document of more than `max` tokens before it is parsed (parsing is the cost being guarded). Apollo has no
+ * clean way to fail a request from `parsingDidStart`: an error thrown there is "unexpected" and becomes a 500 unless
+ * an `unexpectedErrorProcessingRequest` hook throws it on, which is what this plugin does for its own error only.
+ */
+export function maxTokensPlugin(max: number): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async parsingDidStart({ source }) {
+          if (countTokens(source, max) > max) {
+            const error = new GraphQLError(`Syntax Error: Token limit of ${max} exceeded.`, {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: max, http: { status: 400 } },
+            });
+            throw Object.assign(error, { [TOKEN_LIMIT]: true });
+          }
+        },
+      };
+    },
+    async unexpectedErrorProcessingRequest({ error }) {
+      if ((error as { [TOKEN_LIMIT]?: boolean })[TOKEN_LIMIT]) throw error;
+    },
+  };
+}
+
+export const IDENTIFIER_CAP_CODE = 'BAD_USER_INPUT';
+
+/**
+ * Caps how many vehicles one operation can ask for: `vehicle` fields (each alias counts), the lengths of
+ * `vehicles(kjennemerker|kuids)`, `_entities(representations)`, and page sizes of searches, multiplied by the lists
+ * they are nested in. Variables are counted too, which a validation rule cannot see, so this runs after the operation
+ * is resolved and before execution: a rejected operation makes no upstream call. Hand-written: graphql-armor has no
+ * per-argument list-length limit.
+ */
+export function identifierCapPlugin(max: number): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema }) {
+          if (!operation) return;
+          const fragments = new Map(
+            document.definitions
+              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+              .map((f) => [f.name.value, f]),
+          );
+          const count = countIdentifiers(schema, operation, fragments, request.variables ?? {});
+          if (count > max) {
+            throw new GraphQLError(`Operation asks for ${count} vehicle identifiers; the limit is ${max}`, {
+              extensions: { code: IDENTIFIER_CAP_CODE, limit: max, http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Default page size of the searches when `first` is absent and the schema gives no default. */
+const DEFAULT_PAGE = 20;
+
+/**
+ * How many vehicles (or other entity identifiers) the operation can make this subgraph look up. Arguments are read
+ * as graphql-js will execute them (schema defaults, variable defaults, list coercion of a single value). A count under
+ * a list multiplies: `vehicles(kjennemerker: [20 plates]) { owner { … on Organization { vehicles(first: 100) } } }`
+ * is 20 + 20 × 100. Fragments are counted once each and memoised, so a fragment fan-out cannot make this walk slow.
+ */
+export function countIdentifiers(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): number {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  // Bad variables fail the request before execution anyway; count them as given, so a count is still made.
+  const variableValues = coerced.coerced ?? variables;
+
+  const argumentsOf = (field: GraphQLField<unknown, unknown> | undefined, node: FieldNode): Record<string, unknown> => {
+    if (!field) return {};
+    try {
+      return getArgumentValues(field, node, variableValues);
+    } catch {
+      return {};
+    }
+  };
+  const lengthOf = (value: unknown): number => (Array.isArray(value) ? value.length : value == null ? 0 : 1);
+  const pageSize = (value: unknown): number =>
+    typeof value === 'number' && value > 0 ? value : value == null ? DEFAULT_PAGE : 0;
+
+  /** Identifiers a field asks for itself, or undefined when the field is not a lookup. */
+  const lookupCount = (parent: string, node: FieldNode, args: Record<string, unknown>): number | undefined => {
+    const key = `${parent}.${node.name.value}`;
+    switch (key) {
+      case 'Query.vehicle':
+        return 1;
+      case 'Query.vehicles':
+        return lengthOf(args.kjennemerker) + lengthOf(args.kuids);
+      case 'Query._entities':
+        return lengthOf(args.representations);
+      case 'Query.vehiclesByOwnerName':
+      case 'Organization.vehicles':
+        return pageSize(args.first);
+      default:
+        return undefined;
+    }
+  };
+
+  const fragmentCounts = new Map<string, number>();
+
+  const walk = (
+    set: SelectionSetNode | undefined,
+    parentType: GraphQLNamedType | undefined,
+    path: Set<string>,
+  ): number => {
+    if (!set) return 0;
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const name = selection.name.value;
+        if (path.has(name)) continue; // cycles are already a validation error
+        let count = fragmentCounts.get(name);
+        if (count === undefined) {
+          const fragment = fragments.get(name);
+          const type = fragment ? (schema.getType(fragment.typeCondition.name.value) ?? undefined) : undefined;
+          count = walk(fragment?.selectionSet, type, new Set([...path, name]));
+          fragmentCounts.set(name, count);
+        }
+        total += count;
+        continue;
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition
+          ? (schema.getType(selection.typeCondition.name.value) ?? undefined)
+          : parentType;
+        total += walk(selection.selectionSet, type, path);
+        continue;
+      }
+      const fieldDef =
+        parentType && (isObjectType(parentType) || isInterfaceType(parentType))
+          ? parentType.getFields()[selection.name.value]
+          : undefined;
+      const args = argumentsOf(fieldDef, selection);
+      // Interface fields are counted under each implementing type's name (Owner.vehicles does not exist, but
+      // `… on Organization { vehicles }` does); the parent's name is what the lookup table keys on.
+      const own = parentType ? lookupCount(parentType.name, selection, args) : undefined;
+      const nested = walk(selection.selectionSet, fieldDef ? getNamedType(fieldDef.type) : undefined, path);
+      total += own === undefined ? nested : own + own * nested;
+    }
+    return total;
+  };
+  return walk(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, new Set());
+}

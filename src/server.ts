@@ -1,0 +1,174 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from './config';
+import { createContextFactory, type ContextDeps, type RequestContext } from './context';
+import type { Logger } from './observability/logger';
+import type { Metrics } from './observability/metrics';
+import { requestLoggingPlugin } from './observability/request-plugin';
+import { buildSchema } from './schema';
+import { formatError, maskingPlugin } from './security/masking';
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, unknown>;
+}
+
+export interface ServerDeps extends ContextDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: () => Promise<Readiness>;
+  /** Extra validation rules and plugins (operation limits). */
+  validationRules?: ConstructorParameters<typeof ApolloServer<RequestContext>>[0]['validationRules'];
+  plugins?: ConstructorParameters<typeof ApolloServer<RequestContext>>[0]['plugins'];
+}
+
+/** Apollo Studio's hosted Sandbox runs in the browser at this origin; it needs CORS in dev. */
+const STUDIO_ORIGIN = 'https://studio.apollographql.com';
+
+export interface BuiltServer {
+  app: express.Express;
+  httpServer: http.Server;
+  apollo: ApolloServer<RequestContext>;
+}
+
+/** Builds the HTTP app and the Apollo server without listening, so tests and tools can use it. */
+export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
+  const { config, logger, metrics } = deps;
+  const production = config.env === 'production';
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: buildSchema(),
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    formatError,
+    validationRules: deps.validationRules,
+    logger: apolloLogger(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      maskingPlugin(logger),
+      requestLoggingPlugin(logger, metrics),
+      ...(deps.plugins ?? []),
+    ],
+  });
+  await apollo.start();
+
+  app.use(correlationId);
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const readiness = await deps.readiness().catch(() => ({ ready: false, checks: {} }));
+    res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ok' : 'unavailable', ...readiness });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const origins = new Set([...config.corsOrigins, ...(production ? [] : [STUDIO_ORIGIN])]);
+  app.use(
+    '/graphql',
+    cors({ origin: (origin, cb) => cb(null, !origin || origins.has(origin) ? (origin ?? false) : false) }),
+    routerSecretGuard(config.routerSecret, logger),
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, { context: createContextFactory(deps) }),
+  );
+  app.use(errorHandler(logger));
+  return { app, httpServer, apollo };
+}
+
+export interface RunningServer extends BuiltServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on `port` (0 = any free port). `close()` stops accepting and lets in-flight requests finish. */
+export async function startServer(
+  deps: ServerDeps,
+  port = deps.config.port,
+  host = deps.config.host,
+): Promise<RunningServer> {
+  const built = await createServer(deps);
+  await new Promise<void>((resolve, reject) => {
+    built.httpServer.once('error', reject);
+    built.httpServer.listen(port, host, () => resolve());
+  });
+  const address = built.httpServer.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    ...built,
+    port: actualPort,
+    url: `http://${shownHost}:${actualPort}/graphql`,
+    close: () => built.apollo.stop(),
+  };
+}
+
+function correlationId(req: Request, res: Response, next: NextFunction): void {
+  const incoming = req.header('x-request-id');
+  const id = incoming && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+  res.locals.correlationId = id;
+  res.setHeader('x-request-id', id);
+  next();
+}
+
+/**
+ * When ROUTER_SECRET is set, only the router (which adds the header) may call the subgraph. Compared in constant time
+ * (over SHA-256 digests, so lengths do not leak either); refusals are logged without the header's value.
+ */
+function routerSecretGuard(secret: string | undefined, logger: Logger) {
+  const expected = secret === undefined ? undefined : createHash('sha256').update(secret).digest();
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!expected) return next();
+    const given = req.header('router-authorization');
+    if (given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected)) return next();
+    logger.warn(
+      { correlationId: res.locals.correlationId, status: 401, routerHeader: given === undefined ? 'missing' : 'wrong' },
+      'request without the router secret refused',
+    );
+    res
+      .status(401)
+      .json({ errors: [{ message: 'Direct calls are not allowed', extensions: { code: 'UNAUTHENTICATED' } }] });
+  };
+}
+
+/** Body-parser and other HTTP-level failures: a status and a short JSON message, never a stack trace. */
+function errorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const e = err as { status?: number; statusCode?: number; type?: string };
+    const status = e.status ?? e.statusCode ?? 500;
+    // The request never reached GraphQL, so this is its one log line (never the body: it may hold personal data).
+    if (status >= 500) logger.error({ correlationId: res.locals.correlationId, type: e.type }, 'unhandled HTTP error');
+    else logger.warn({ correlationId: res.locals.correlationId, status, type: e.type }, 'HTTP request refused');
+    const message =
+      status === 413 ? 'Request body too large' : status === 400 ? 'Malformed request body' : 'Internal server error';
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    res.status(status).json({ errors: [{ message, extensions: { code, correlationId: res.locals.correlationId } }] });
+  };
+}
+
+function apolloLogger(logger: Logger) {
+  return {
+    debug: (m: unknown) => logger.debug(String(m)),
+    info: (m: unknown) => logger.info(String(m)),
+    warn: (m: unknown) => logger.warn(String(m)),
+    error: (m: unknown) => logger.error(String(m)),
+  };
+}

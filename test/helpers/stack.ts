@@ -1,0 +1,120 @@
+import { startApp, type App, type AppOptions } from '../../src/app';
+
+/**
+ * The whole thing over real sockets: the embedded emulator and the subgraph, each on a free port, exactly as
+ * `npm start` wires them (token provider, upstream clients, server). One per test file; close it in afterAll.
+ */
+export interface Stack {
+  app: App;
+  url: string;
+  emulatorUrl: string;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string | undefined>,
+  ): Promise<GqlResponse<T>>;
+  stats(): Promise<EmulatorStats>;
+  reset(): Promise<void>;
+  fault(fault: Record<string, unknown> | Record<string, unknown>[]): Promise<void>;
+  sample(count?: number): Promise<EmulatorSample>;
+  close(): Promise<void>;
+}
+
+export interface GqlResponse<T> {
+  status: number;
+  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+  headers: Headers;
+}
+
+export interface RouteStats {
+  requests: number;
+  inFlight: number;
+  maxInFlight: number;
+  idsRequested: number;
+  statuses: Record<string, number>;
+}
+
+export interface EmulatorStats {
+  routes: Record<string, RouteStats>;
+  tokenGrants: number;
+  grantsRejected: number;
+  grants: { header: Record<string, unknown>; claims: Record<string, any> }[];
+  batchSizes: Record<string, number[]>;
+}
+
+export interface EmulatorSample {
+  vehicles: { kjennemerke: string; kuid: string; understellsnummer: string; registreringsstatus: string }[];
+  withOwnershipHistory: {
+    kjennemerke: string;
+    kuid: string;
+    understellsnummer: string;
+    owners: { fom: string; til: string | null }[];
+  }[];
+  personalPlates: { kjennemerke: string; kuid: string }[];
+  ownerSearch: { name: string; hits: number }[];
+  organisations: { organisasjonsnummer: string; vehicles: number }[];
+}
+
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'info',
+  EMULATOR_VEHICLES: '3000',
+  UPSTREAM_ATTEMPT_TIMEOUT_MS: '2000',
+  UPSTREAM_DEADLINE_MS: '5000',
+};
+
+export async function startStack(
+  options: { env?: Record<string, string | undefined> } & Omit<AppOptions, 'env'> = {},
+): Promise<Stack> {
+  const { env, ...rest } = options;
+  const app = await startApp({
+    port: 0,
+    host: '127.0.0.1',
+    emulatorPort: 0,
+    ...rest,
+    env: { ...process.env, ...TEST_ENV, ...env },
+  });
+  const emulatorUrl = app.emulator!.url;
+  const admin = async (path: string, init?: RequestInit): Promise<any> => {
+    const res = await fetch(`${emulatorUrl}/__emulator/${path}`, init);
+    if (!res.ok) throw new Error(`emulator admin ${path}: ${res.status}`);
+    return res.headers.get('content-type')?.includes('json') ? res.json() : undefined;
+  };
+  return {
+    app,
+    url: app.server.url,
+    emulatorUrl,
+    async gql(query, variables, headers) {
+      const res = await fetch(app.server.url, {
+        method: 'POST',
+        headers: Object.fromEntries(
+          Object.entries({ 'content-type': 'application/json', ...headers }).filter(
+            (entry): entry is [string, string] => entry[1] !== undefined,
+          ),
+        ),
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await res.text();
+      let body: GqlResponse<any>['body'];
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = { errors: [{ message: text }] };
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    stats: () => admin('stats'),
+    reset: async () => {
+      await admin('reset', { method: 'POST' });
+    },
+    fault: async (fault) => {
+      await admin('faults', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fault),
+      });
+    },
+    sample: (count = 20) => admin(`sample?count=${count}`),
+    close: () => app.close(),
+  };
+}

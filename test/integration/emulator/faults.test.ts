@@ -1,0 +1,189 @@
+import { request as httpRequest } from 'node:http';
+import { startTestEmulator, type TestEmulator } from './helpers';
+
+/** Fault injection, latency, and the stats that count them (CONTRACTS.md admin API). */
+
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startTestEmulator({ vehicles: 100 });
+  await t.token('ks:fiks');
+});
+afterAll(() => t.close());
+beforeEach(() => t.admin('reset', { method: 'POST' }));
+
+const kuidBody = [{ kuid: '1234567890' }, { kuid: '1234567891' }];
+const lookup = () => t.fiks('bulk/kuid', { body: kuidBody });
+
+describe('status faults', () => {
+  it('answer the next N calls of the route with the status, then normally', async () => {
+    await t.admin('faults', { body: { route: 'bulk/kuid', times: 2, status: 503, headers: { 'Retry-After': '1' } } });
+    const first = await lookup();
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('1');
+    expect(await first.json()).toMatchObject({ status: 503, message: 'Injected fault', errorId: expect.any(String) });
+    expect((await lookup()).status).toBe(503);
+    expect((await lookup()).status).toBe(200);
+    // Other routes are untouched.
+    expect((await t.fiks('bulk/kjennemerke', { body: [] })).status).toBe(200);
+
+    const stats = await t.admin('stats');
+    expect(stats.routes['bulk/kuid']).toMatchObject({ requests: 3, statuses: { '503': 2, '200': 1 }, faultsInjected: 2, idsRequested: 6 });
+    expect(stats.batchSizes['bulk/kuid']).toEqual([2, 2, 2]);
+  });
+
+  it('send a given body (JSON or text) and apply "*" to any route', async () => {
+    await t.admin('faults', [
+      { route: '*', times: 1, status: 500, body: 'boom' },
+      { route: 'understellsnummer', times: 1, status: 429, body: { custom: true } },
+    ] as never);
+    const star = await t.fiks('bulk/understellsnummer/ABC');
+    expect(star.status).toBe(500);
+    expect(await star.text()).toBe('boom');
+    const own = await t.fiks('bulk/understellsnummer/ABC');
+    expect(own.status).toBe(429);
+    expect(await own.json()).toEqual({ custom: true });
+    expect((await t.fiks('bulk/understellsnummer/ABC')).status).toBe(200);
+  });
+
+  it('give the token route a Maskinporten-shaped error', async () => {
+    await t.admin('faults', { body: { route: 'token', times: 1, status: 503 } });
+    const res = await t.grant(await t.assertion());
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: 'server_error', error_description: 'Injected fault' });
+  });
+
+  it('give eCoC routes an EcocStatusResponse', async () => {
+    await t.admin('faults', { body: { route: 'ecoc/opprette', times: 1, status: 500 } });
+    const res = await t.ecoc('opprette', { body: {} });
+    expect(res.status).toBe(500);
+    expect((await res.json()).melding.meldingskode).toBe('ECOC-FEIL');
+  });
+});
+
+describe('connection faults', () => {
+  it('reset before-body destroys the socket without an answer and counts the request', async () => {
+    await t.admin('faults', { body: { route: 'bulk/kuid', times: 1, reset: 'before-body' } });
+    await expect(lookup()).rejects.toThrow();
+    expect((await lookup()).status).toBe(200);
+    const stats = await t.admin('stats');
+    expect(stats.routes['bulk/kuid']).toMatchObject({ requests: 2, inFlight: 0, statuses: { '200': 1 }, faultsInjected: 1 });
+    // The body was never read, so its ids were not counted.
+    expect(stats.batchSizes['bulk/kuid']).toEqual([2]);
+  });
+
+  it('reset after-body reads and counts the whole request, then destroys the socket', async () => {
+    await t.admin('faults', { body: { route: 'bulk/kuid', times: 1, reset: 'after-body' } });
+    await expect(lookup()).rejects.toThrow();
+    const stats = await t.admin('stats');
+    expect(stats.routes['bulk/kuid']).toMatchObject({ requests: 1, inFlight: 0, idsRequested: 2, statuses: {} });
+  });
+
+  it('hang keeps the request open until the client gives up', async () => {
+    await t.admin('faults', { body: { route: 'bulk/kuid', times: 1, hang: true } });
+    const started = Date.now();
+    const pending = t.fiks('bulk/kuid', { body: kuidBody });
+    await new Promise((r) => setTimeout(r, 300));
+    const during = await t.admin('stats');
+    expect(during.routes['bulk/kuid'].inFlight).toBe(1);
+
+    // Give up from the client side (a raw request, so the socket can be destroyed explicitly).
+    await t.admin('faults', { body: { route: 'bulk/kuid', times: 1, hang: true } });
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(t.fiksUrl('bulk/kuid'), { method: 'POST', headers: { 'content-type': 'application/json' } });
+      req.on('error', () => resolve());
+      req.end('[]');
+      setTimeout(() => req.destroy(), 200);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const after = await t.admin('stats');
+    expect(after.routes['bulk/kuid']).toMatchObject({ requests: 2, inFlight: 1, maxInFlight: 2 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    pending.catch(() => undefined); // settled by close() below
+  });
+
+  it('close() returns promptly even with hanging sockets', async () => {
+    const own = await startTestEmulator({ vehicles: 20 });
+    await own.token();
+    await own.admin('faults', { body: { route: '*', times: 5, hang: true } });
+    const hung = [own.fiks('bulk/kuid', { body: [] }), own.fiks('bulk/kuid', { body: [] })];
+    await new Promise((r) => setTimeout(r, 100));
+    const before = Date.now();
+    await own.close();
+    expect(Date.now() - before).toBeLessThan(1000);
+    for (const p of hung) await expect(p).rejects.toThrow();
+  });
+});
+
+describe('delays', () => {
+  it('delayMs delays the answer, then answers normally or with the status', async () => {
+    await t.admin('faults', [
+      { route: 'bulk/kuid', times: 1, delayMs: 250 },
+      { route: 'bulk/kuid', times: 1, delayMs: 150, status: 502 },
+    ] as never);
+    let start = Date.now();
+    expect((await lookup()).status).toBe(200);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(240);
+    start = Date.now();
+    expect((await lookup()).status).toBe(502);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(140);
+  });
+
+  it('latencyMs delays every upstream answer, but not the admin API', async () => {
+    const slow = await startTestEmulator({ vehicles: 20, latencyMs: 200 });
+    try {
+      let start = Date.now();
+      await slow.token();
+      expect(Date.now() - start).toBeGreaterThanOrEqual(190);
+      start = Date.now();
+      expect((await slow.fiks('bulk/kuid', { body: [] })).status).toBe(200);
+      expect(Date.now() - start).toBeGreaterThanOrEqual(190);
+      start = Date.now();
+      await slow.admin('stats');
+      expect(Date.now() - start).toBeLessThan(150);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('maxInFlight records the most concurrent requests', async () => {
+    await t.admin('faults', { body: { route: 'bulk/kuid', times: 5, delayMs: 300 } });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => lookup()));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const stats = await t.admin('stats');
+    expect(stats.routes['bulk/kuid']).toMatchObject({ requests: 5, inFlight: 0, maxInFlight: 5 });
+  });
+});
+
+describe('admin API', () => {
+  it('rejects invalid faults with 400', async () => {
+    for (const body of [{ route: 'nope', times: 1, status: 500 }, { route: 'sok', times: 0, status: 500 }, { route: 'sok', times: 1 }, { route: 'sok', times: 1, extra: 1 }]) {
+      const res = await fetch(`${t.emulator.url}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(400);
+    }
+  });
+
+  it('reset zeroes counters and clears faults', async () => {
+    await t.admin('faults', { body: { route: 'sok', times: 3, status: 500 } });
+    await t.fiks('sok/eiernavn?navn=x');
+    await t.admin('reset', { method: 'POST' });
+    const stats = await t.admin('stats');
+    expect(stats.routes.sok).toEqual({ requests: 0, inFlight: 0, maxInFlight: 0, idsRequested: 0, statuses: {}, faultsInjected: 0 });
+    expect(stats.grants).toEqual([]);
+    expect((await t.admin('faults')).pending).toEqual([]);
+    expect((await t.fiks('sok/eiernavn?navn=x')).status).toBe(204);
+  });
+
+  it('serves a sample of known identifiers', async () => {
+    const sample = await t.admin('sample?count=3');
+    expect(sample.vehicles).toHaveLength(3);
+    expect(Object.keys(sample)).toEqual(
+      expect.arrayContaining(['vehicles', 'withOwnershipHistory', 'personalPlates', 'ownerSearch', 'organisations']),
+    );
+    const bad = await fetch(`${t.emulator.url}/__emulator/sample?count=abc`);
+    expect(bad.status).toBe(400);
+  });
+});

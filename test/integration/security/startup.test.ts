@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startApp } from '../../../src/app';
+import { ConfigError } from '../../../src/config';
+import { captureLogger } from '../../helpers/log-scan';
+import { startStack } from '../../helpers/stack';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** Production with real upstreams configured (unreachable hosts: start-up must stop before using them). */
+const PRODUCTION_UPSTREAMS: Record<string, string> = {
+  NODE_ENV: 'production',
+  PORT: '0',
+  FIKS_BASE_URL: 'https://fiks.invalid/kjoretoyregister/api',
+  FIKS_ORG_ID: '6f1c2a7e-0000-4000-8000-000000000009',
+  FIKS_INTEGRATION_ID: 'integration-id',
+  FIKS_INTEGRATION_PASSWORD: 'integration-password-for-startup-test',
+  ECOC_BASE_URL: 'https://svv.invalid/ws/no/vegvesen/kjoretoy/felles/innmelding',
+  MASKINPORTEN_TOKEN_URL: 'https://maskinporten.invalid/token',
+  MASKINPORTEN_AUDIENCE: 'https://maskinporten.invalid/',
+  MASKINPORTEN_CLIENT_ID: 'client-id',
+  MASKINPORTEN_KEY_FILE: '/nonexistent/maskinporten.pem',
+};
+
+describe('start-up: dev mode is loud, production without caller auth refuses to start', () => {
+  it('dev mode (no caller auth, not production) warns at start-up, and says the data is synthetic', async () => {
+    const log = captureLogger('info');
+    const stack = await startStack({ logger: log.logger });
+    try {
+      const warnings = log
+        .entries()
+        .filter((e) => e.level === 40)
+        .map((e) => e.msg as string);
+      expect(warnings).toContainEqual(
+        expect.stringMatching(/^DEV MODE: no caller auth configured \(AUTH_JWKS_URL \/ AUTH_JWKS_FILE\)/),
+      );
+      expect(warnings).toContainEqual(expect.stringMatching(/SYNTHETIC DATA/));
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it.each([
+    [{}, /AUTH_ISSUER/],
+    [{ AUTH_ISSUER: 'https://idp.example/', AUTH_AUDIENCE: 'kjoretoy-subgraph' }, /AUTH_JWKS_URL or AUTH_JWKS_FILE/],
+    [{ AUTH_JWKS_URL: 'https://idp.example/jwks.json', AUTH_ISSUER: 'https://idp.example/' }, /AUTH_AUDIENCE/],
+  ])('startApp in production with auth %j rejects, naming %s', async (auth, variable) => {
+    const error: unknown = await startApp({
+      env: { ...PRODUCTION_UPSTREAMS, ...auth },
+      port: 0,
+      host: '127.0.0.1',
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(variable);
+  });
+
+  it('startApp in production without upstreams rejects naming FIKS_BASE_URL (no emulator in production)', async () => {
+    await expect(startApp({ env: { NODE_ENV: 'production' }, port: 0 })).rejects.toThrow(/FIKS_BASE_URL/);
+  });
+
+  it('the real process (`src/index.ts`) exits non-zero and its log names the variable', async () => {
+    // src/index.ts run under a minimal TypeScript require hook (typescript.transpileModule), as `npm start` would run it.
+    const hook = `
+      const ts = require('typescript'); const fs = require('fs');
+      require.extensions['.ts'] = (m, file) => m._compile(ts.transpileModule(fs.readFileSync(file, 'utf8'),
+        { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText, file);
+      require('./src/index.ts');`;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      ...PRODUCTION_UPSTREAMS,
+      AUTH_AUDIENCE: 'kjoretoy-subgraph',
+      AUTH_ISSUER: 'https://idp.example/',
+    };
+    const child = spawn(process.execPath, ['-e', hook], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 60,
+        msg: 'NODE_ENV=production requires AUTH_JWKS_URL or AUTH_JWKS_FILE to be set',
+      }),
+    );
+    expect(stdout).not.toContain('integration-password-for-startup-test');
+  }, 60000);
+});

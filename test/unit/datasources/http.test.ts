@@ -1,0 +1,486 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UpstreamClient, type TokenSource, type UpstreamRequest } from '../../../src/datasources/http';
+import { parseRetryAfter, extractUpstreamErrorId } from '../../../src/datasources/upstream-errors';
+import type { ResilienceConfig } from '../../../src/config';
+import { UpstreamError } from '../../../src/errors';
+import { Metrics } from '../../../src/observability/metrics';
+import { createLogger } from '../../../src/observability/logger';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, call: number, body: string) => void;
+
+/** A tiny scripted upstream: each test sets `handler`; the server counts calls and concurrency. */
+class FakeUpstream {
+  calls = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  authHeaders: string[] = [];
+  requests: { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+  handler: Handler = (_req, res) => json(res, 200, { ok: true });
+  private readonly server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const call = ++this.calls;
+      this.inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      const done = () => this.inFlight--;
+      res.on('close', done);
+      const body = Buffer.concat(chunks).toString('utf8');
+      this.authHeaders.push(String(req.headers.authorization));
+      this.requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+      this.handler(req, res, call, body);
+    });
+  });
+  url = '';
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+class FakeTokens implements TokenSource {
+  issued = 0;
+  invalidated: string[] = [];
+  current = 'token-1';
+  fail?: Error;
+  /** When set, getToken waits for it (holds a bulkhead slot without any network call). */
+  gate?: Promise<unknown>;
+  async getToken(): Promise<string> {
+    if (this.gate) await this.gate;
+    if (this.fail) throw this.fail;
+    this.issued++;
+    return this.current;
+  }
+  invalidate(_scope: string, token: string): void {
+    this.invalidated.push(token);
+    if (token === this.current) this.current = `token-${Number(this.current.split('-')[1]) + 1}`;
+  }
+}
+
+const baseResilience: ResilienceConfig = {
+  attemptTimeoutMs: 1000,
+  deadlineMs: 5000,
+  maxRetries: 2,
+  bulkheadLimit: 8,
+  bulkheadQueue: 8,
+  breakerThreshold: 50,
+  breakerHalfOpenMs: 300,
+};
+
+const logger = createLogger({ level: 'silent' });
+const get: UpstreamRequest = { method: 'GET', path: '/items/1', route: 'test/get', idempotent: true };
+const post: UpstreamRequest = {
+  method: 'POST',
+  path: '/submit',
+  route: 'test/post',
+  idempotent: false,
+  data: { a: 1 },
+};
+
+async function caught(p: Promise<unknown>): Promise<UpstreamError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(UpstreamError);
+    return e as UpstreamError;
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe('UpstreamClient', () => {
+  const upstream = new FakeUpstream();
+  let tokens: FakeTokens;
+  let metrics: Metrics;
+  const clients: UpstreamClient[] = [];
+
+  function client(
+    resilience: Partial<ResilienceConfig> = {},
+    extra: { headers?: Record<string, string>; baseURL?: string; timeoutMs?: number } = {},
+  ) {
+    const c = new UpstreamClient({
+      upstream: 'fiks',
+      baseURL: extra.baseURL ?? upstream.url,
+      scope: 'ks:fiks',
+      tokens,
+      resilience: { ...baseResilience, ...resilience },
+      headers: extra.headers,
+      timeoutMs: extra.timeoutMs,
+      metrics,
+      logger,
+    });
+    clients.push(c);
+    return c;
+  }
+
+  beforeAll(() => upstream.start());
+  afterAll(() => upstream.stop());
+  beforeEach(() => {
+    upstream.calls = 0;
+    upstream.maxInFlight = 0;
+    upstream.authHeaders = [];
+    upstream.requests = [];
+    tokens = new FakeTokens();
+    metrics = new Metrics();
+  });
+  afterEach(() => {
+    while (clients.length) clients.pop()?.close();
+  });
+
+  it('sends the bearer token, static headers and params, and returns the data', async () => {
+    upstream.handler = (req, res) => json(res, 200, { url: req.url });
+    const c = client({}, { headers: { IntegrasjonId: 'int-id', IntegrasjonPassord: 'secret-pw' } });
+    const res = await c.request<{ url: string }>({ ...get, params: { a: 'x y', b: undefined } });
+    expect(res.status).toBe(200);
+    expect(res.data.url).toBe('/items/1?a=x+y');
+    expect(res.headers['content-type']).toContain('application/json');
+    const seen = upstream.requests[0].headers;
+    expect(seen.authorization).toBe('Bearer token-1');
+    expect(seen.integrasjonid).toBe('int-id');
+    expect(seen.integrasjonpassord).toBe('secret-pw');
+    expect(seen.connection).toBe('keep-alive');
+  });
+
+  it('returns data undefined for 204', async () => {
+    upstream.handler = (_req, res) => {
+      res.writeHead(204);
+      res.end();
+    };
+    const res = await client().request(get);
+    expect(res.status).toBe(204);
+    expect(res.data).toBeUndefined();
+  });
+
+  it('retries 503, 503 then succeeds with 3 calls', async () => {
+    upstream.handler = (_req, res, call) => (call < 3 ? json(res, 503, {}) : json(res, 200, { ok: true }));
+    const res = await client().request(get);
+    expect(res.data).toEqual({ ok: true });
+    expect(upstream.calls).toBe(3);
+    const calls = await metrics.upstreamCalls.get();
+    const byCode = Object.fromEntries(calls.values.map((v) => [v.labels.code, v.value]));
+    expect(byCode).toEqual({ '503': 2, '200': 1 });
+  });
+
+  it('gives up after maxRetries with UPSTREAM_UNAVAILABLE', async () => {
+    upstream.handler = (_req, res) => json(res, 502, {});
+    const err = await caught(client().request(get));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.details.status).toBe(502);
+    expect(upstream.calls).toBe(3);
+    const errors = await metrics.upstreamErrors.get();
+    expect(errors.values[0]).toMatchObject({
+      value: 1,
+      labels: { upstream: 'fiks', route: 'test/get', code: 'UPSTREAM_UNAVAILABLE' },
+    });
+  });
+
+  it('honours Retry-After: 1 (waits at least 1 s)', async () => {
+    upstream.handler = (_req, res, call) =>
+      call === 1 ? json(res, 503, {}, { 'Retry-After': '1' }) : json(res, 200, {});
+    const started = Date.now();
+    await client().request(get);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it('fails fast when Retry-After does not fit the deadline', async () => {
+    upstream.handler = (_req, res) => json(res, 429, {}, { 'Retry-After': '120' });
+    const started = Date.now();
+    const err = await caught(client().request(get));
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.details.retryAfter).toBe(120);
+    expect(upstream.calls).toBe(1);
+  });
+
+  it.each([400, 403, 404])('never retries %i and maps it to UPSTREAM_REJECTED', async (status) => {
+    upstream.handler = (_req, res) => json(res, status, { errorId: 'e-1' });
+    const err = await caught(client().request(get));
+    expect(err.code).toBe('UPSTREAM_REJECTED');
+    expect(err.details.status).toBe(status);
+    expect(upstream.calls).toBe(1);
+  });
+
+  it('returns statuses accepted by acceptStatus as data', async () => {
+    upstream.handler = (_req, res) => json(res, 404, { none: true });
+    const res = await client().request({ ...get, acceptStatus: (s) => s === 404 });
+    expect(res).toMatchObject({ status: 404, data: { none: true } });
+  });
+
+  it('maps 422 + Retry-After to UPSTREAM_QUOTA_EXCEEDED without retrying', async () => {
+    upstream.handler = (_req, res) => {
+      res.writeHead(422, { 'content-type': 'text/plain', 'Retry-After': '3600' });
+      res.end('Kvote overskredet');
+    };
+    const err = await caught(client().request(get));
+    expect(err.code).toBe('UPSTREAM_QUOTA_EXCEEDED');
+    expect(err.details.retryAfter).toBe(3600);
+    expect(err.extensions.retryAfter).toBe(3600);
+    expect(err.message).not.toContain('Kvote');
+    expect(upstream.calls).toBe(1);
+  });
+
+  it('surfaces the Fiks errorId and a nested SVV svvguid', async () => {
+    upstream.handler = (_req, res, call) =>
+      call === 1
+        ? json(res, 400, {
+            status: 400,
+            error: 'Bad Request',
+            errorId: 'f1e2d3',
+            message: 'kjennemerke AB12345 ugyldig',
+          })
+        : json(res, 403, { errorJson: { svvguid: 'svv-guid-42', melding: 'nei' } });
+    const c = client();
+    const first = await caught(c.request(get));
+    expect(first.details.upstreamErrorId).toBe('f1e2d3');
+    expect(first.extensions.upstreamErrorId).toBe('f1e2d3');
+    expect(first.message).not.toContain('AB12345');
+    const second = await caught(c.request(get));
+    expect(second.details.upstreamErrorId).toBe('svv-guid-42');
+  });
+
+  it('times out a hanging upstream per attempt, retries, and stays within the deadline', async () => {
+    upstream.handler = () => undefined; // never answers
+    const started = Date.now();
+    const err = await caught(client({ attemptTimeoutMs: 200, deadlineMs: 2000 }).request(get));
+    const elapsed = Date.now() - started;
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.details.mayHaveReachedUpstream).toBe(true);
+    expect(upstream.calls).toBe(3);
+    expect(elapsed).toBeGreaterThanOrEqual(590);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('stops at the overall deadline even if attempts could continue', async () => {
+    upstream.handler = () => undefined;
+    const started = Date.now();
+    const err = await caught(client({ attemptTimeoutMs: 400, deadlineMs: 500 }).request(get));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(800);
+  });
+
+  it('retries a reset connection for idempotent requests', async () => {
+    upstream.handler = (req, res, call) => (call === 1 ? req.socket.destroy() : json(res, 200, { ok: true }));
+    const res = await client().request(get);
+    expect(res.data).toEqual({ ok: true });
+    expect(upstream.calls).toBe(2);
+  });
+
+  it('never retries a non-idempotent POST after a reset; outcome is unknown', async () => {
+    upstream.handler = (req) => req.socket.destroy();
+    const err = await caught(client().request(post));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.details.mayHaveReachedUpstream).toBe(true);
+    expect(upstream.calls).toBe(1);
+    expect(upstream.requests[0].body).toBe('{"a":1}');
+  });
+
+  it('never retries a non-idempotent POST on 503', async () => {
+    upstream.handler = (_req, res) => json(res, 503, {});
+    const err = await caught(client().request(post));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(upstream.calls).toBe(1);
+  });
+
+  it('a hanging POST times out once with mayHaveReachedUpstream: true', async () => {
+    upstream.handler = () => undefined;
+    const err = await caught(client({ attemptTimeoutMs: 200 }).request(post));
+    expect(err.details.mayHaveReachedUpstream).toBe(true);
+    expect(upstream.calls).toBe(1);
+  });
+
+  it('ECONNREFUSED → UPSTREAM_UNAVAILABLE with mayHaveReachedUpstream: false', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const c = client({}, { baseURL: `http://127.0.0.1:${port}` });
+    const err = await caught(c.request(post));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.details.mayHaveReachedUpstream).toBe(false);
+    const calls = await metrics.upstreamCalls.get();
+    expect(calls.values.every((v) => v.labels.code === 'connect')).toBe(true);
+  });
+
+  it('401 → invalidates the token once, retries once with a fresh token (also for POST)', async () => {
+    upstream.handler = (req, res) =>
+      req.headers.authorization === 'Bearer token-1'
+        ? json(res, 401, { error: 'expired' })
+        : json(res, 200, { ok: true });
+    const res = await client().request(post);
+    expect(res.data).toEqual({ ok: true });
+    expect(tokens.invalidated).toEqual(['token-1']);
+    expect(upstream.authHeaders).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+
+  it('a second 401 is final: UPSTREAM_REJECTED after exactly one refresh', async () => {
+    upstream.handler = (_req, res) => json(res, 401, { errorId: 'abc' });
+    const err = await caught(client().request(get));
+    expect(err.code).toBe('UPSTREAM_REJECTED');
+    expect(err.details.status).toBe(401);
+    expect(tokens.invalidated).toHaveLength(1);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it('token failure → no upstream call, mayHaveReachedUpstream: false', async () => {
+    tokens.fail = new UpstreamError('UPSTREAM_UNAVAILABLE', 'Maskinporten is unavailable', {
+      upstream: 'maskinporten',
+    });
+    const err = await caught(client().request(post));
+    expect(err.details).toMatchObject({ upstream: 'maskinporten', mayHaveReachedUpstream: false });
+    expect(upstream.calls).toBe(0);
+  });
+
+  it('circuit breaker: opens after N failures, fails fast, half-open probe closes it', async () => {
+    upstream.handler = (_req, res) => json(res, 500, {});
+    const c = client({ breakerThreshold: 3, breakerHalfOpenMs: 300, maxRetries: 0 });
+    for (let i = 0; i < 3; i++) await caught(c.request(get));
+    expect(c.breakerState()).toBe('open');
+    expect((await metrics.breakerState.get()).values[0].value).toBe(2);
+    const hits = upstream.calls;
+    const started = performance.now();
+    const fast = await caught(c.request(get));
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(fast.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(fast.details.mayHaveReachedUpstream).toBe(false);
+    expect(upstream.calls).toBe(hits);
+
+    await new Promise((r) => setTimeout(r, 350));
+    upstream.handler = (_req, res) => json(res, 200, { ok: true });
+    await c.request(get);
+    expect(c.breakerState()).toBe('closed');
+    expect((await metrics.breakerState.get()).values[0].value).toBe(0);
+    expect(upstream.calls).toBe(hits + 1);
+  });
+
+  it('circuit breaker ignores 4xx answers', async () => {
+    upstream.handler = (_req, res) => json(res, 404, {});
+    const c = client({ breakerThreshold: 2 });
+    for (let i = 0; i < 4; i++) await caught(c.request(get));
+    expect(c.breakerState()).toBe('closed');
+  });
+
+  it('bulkhead: at most `limit` in flight at the server, overflow rejected fast', async () => {
+    upstream.handler = (_req, res) => setTimeout(() => json(res, 200, {}), 200);
+    const c = client({ bulkheadLimit: 3, bulkheadQueue: 2 });
+    const started = performance.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        c.request(get).catch((e: unknown) => {
+          throw Object.assign(e as Error, { at: performance.now() - started });
+        }),
+      ),
+    );
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    expect(rejected).toHaveLength(5);
+    for (const r of rejected) {
+      expect((r.reason as UpstreamError).code).toBe('UPSTREAM_UNAVAILABLE');
+      expect((r.reason as UpstreamError).message).toContain('busy');
+      expect((r.reason as UpstreamError).details.mayHaveReachedUpstream).toBe(false);
+      expect((r.reason as { at: number }).at).toBeLessThan(50);
+    }
+    expect(upstream.maxInFlight).toBeLessThanOrEqual(3);
+    expect(upstream.calls).toBe(5);
+  });
+
+  it('500 is UPSTREAM_UNAVAILABLE and not retried (only 502/503/504/429 are)', async () => {
+    upstream.handler = (_req, res) => json(res, 500, { svvguid: 'svv-500' });
+    const err = await caught(client().request(get));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.details.upstreamErrorId).toBe('svv-500');
+    expect(upstream.calls).toBe(1);
+  });
+
+  it('a request queued in the bulkhead gives up at the deadline without a network call', async () => {
+    // The first request holds the only slot (a slow token) well past the second one's deadline.
+    tokens.gate = new Promise((r) => setTimeout(r, 500));
+    const c = client({ bulkheadLimit: 1, bulkheadQueue: 1, deadlineMs: 200 });
+    const first = c.request(get).catch((e: unknown) => e);
+    const started = performance.now();
+    const queued = await caught(c.request(post));
+    expect(performance.now() - started).toBeLessThan(400);
+    expect(queued.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(queued.details.mayHaveReachedUpstream).toBe(false);
+    await first;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(upstream.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('logs one debug line per attempt and a warn on final failure, without secrets, bodies, params or paths', async () => {
+    const lines: string[] = [];
+    const capture = createLogger({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    upstream.handler = (_req, res, call) =>
+      call === 1
+        ? json(res, 503, { message: 'Ola Nordmann' })
+        : json(res, 403, { errorId: 'e-9', message: 'Ola Nordmann' });
+    const c = new UpstreamClient({
+      upstream: 'fiks',
+      baseURL: upstream.url,
+      scope: 'ks:fiks',
+      tokens,
+      resilience: baseResilience,
+      headers: { IntegrasjonId: 'int-id', IntegrasjonPassord: 'secret-pw' },
+      metrics,
+      logger: capture,
+    });
+    clients.push(c);
+    await caught(
+      c.request({ ...get, path: '/kjennemerke/AB12345', params: { navn: 'Nordmann' }, data: { fnr: '01010112345' } }),
+    );
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const attempts = entries.filter((e) => e.msg === 'upstream attempt');
+    expect(attempts.map((e) => [e.route, e.status, e.attempt])).toEqual([
+      ['test/get', 503, 1],
+      ['test/get', 403, 2],
+    ]);
+    expect(attempts.every((e) => typeof e.ms === 'number')).toBe(true);
+    const warn = entries.filter((e) => e.msg === 'upstream request failed');
+    expect(warn).toHaveLength(1);
+    expect(warn[0]).toMatchObject({ route: 'test/get', code: 'UPSTREAM_REJECTED', status: 403 });
+    const all = lines.join('\n');
+    for (const secret of ['token-1', 'secret-pw', 'int-id', 'AB12345', 'Nordmann', '01010112345', '127.0.0.1']) {
+      expect(all).not.toContain(secret);
+    }
+  });
+
+  it('error messages carry no token, password or identifier from the path', async () => {
+    upstream.handler = (_req, res) => json(res, 403, { message: 'denied for token-1 / secret-pw' });
+    const c = client({}, { headers: { IntegrasjonPassord: 'secret-pw' } });
+    const err = await caught(c.request({ ...get, path: '/kjennemerke/AB12345' }));
+    const text = JSON.stringify({ message: err.message, extensions: err.extensions, details: err.details });
+    expect(text).not.toContain('token-1');
+    expect(text).not.toContain('secret-pw');
+    expect(text).not.toContain('AB12345');
+    expect(text).not.toContain('127.0.0.1');
+  });
+});
+
+describe('upstream-errors helpers', () => {
+  it('parses Retry-After seconds and HTTP-date', () => {
+    expect(parseRetryAfter('5')).toBe(5000);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30000);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+
+  it('finds errorId / svvguid in objects and JSON strings, ignoring odd values', () => {
+    expect(extractUpstreamErrorId({ errorId: 'x-1' })).toBe('x-1');
+    expect(extractUpstreamErrorId('{"a":{"svvguid":"g-2"}}')).toBe('g-2');
+    expect(extractUpstreamErrorId({ errorJson: '{"svvguid":"g-3"}' })).toBe('g-3');
+    expect(extractUpstreamErrorId({ errorId: 'has spaces and <b>' })).toBeUndefined();
+    expect(extractUpstreamErrorId('plain text')).toBeUndefined();
+  });
+});
