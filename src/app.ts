@@ -124,8 +124,11 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       tokens.canObtainToken(config.ecoc.scope),
     ]);
     const breakers = { fiks: fiksClient.breakerState(), ecoc: ecocClient.breakerState() };
+    // An open breaker is reported, not made a reason to leave the load balancer: every replica shares the upstream,
+    // so taking them all out would turn coded field errors into an unreachable subgraph.
     return {
-      ready: fiksToken && ecocToken && breakers.fiks !== 'open' && breakers.ecoc !== 'open',
+      ready: fiksToken && ecocToken,
+      degraded: breakers.fiks !== 'closed' || breakers.ecoc !== 'closed',
       checks: { token: { fiks: fiksToken, ecoc: ecocToken }, breakers },
     };
   };
@@ -165,7 +168,10 @@ async function startEmbeddedEmulator(env: Env, options: AppOptions, logger: Logg
   if (env.NODE_ENV === 'production') throw new Error('unreachable: production requires FIKS_BASE_URL');
   // Keys and the integration password are made fresh at every start; nothing secret is stored in the repository.
   const client = await generateDevClient();
-  const integration = { id: randomUUID(), password: randomBytes(24).toString('base64url') };
+  const integration = {
+    id: env.FIKS_INTEGRATION_ID ?? randomUUID(),
+    password: env.FIKS_INTEGRATION_PASSWORD ?? randomBytes(24).toString('base64url'),
+  };
   const emulator = await startEmulator({
     port: options.emulatorPort ?? env.EMULATOR_PORT,
     host: env.EMULATOR_HOST,

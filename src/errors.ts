@@ -5,6 +5,7 @@ export const ERROR_CODES = [
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  'NOT_FOUND',
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_QUOTA_EXCEEDED',
   'UPSTREAM_REJECTED',
@@ -17,6 +18,14 @@ export function badUserInput(argument: string, message: string): GraphQLError {
   return new GraphQLError(`Invalid argument "${argument}": ${message}`, {
     extensions: { code: 'BAD_USER_INPUT', argument },
   });
+}
+
+/**
+ * A reference from another subgraph to a vehicle the register does not know. Root lookups answer plain `null`; an
+ * `_entities` reference that resolves to nothing is an inconsistency between subgraphs, so it says so.
+ */
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
 }
 
 export function forbidden(message = 'Not allowed'): GraphQLError {

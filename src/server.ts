@@ -16,7 +16,10 @@ import { buildSchema } from './schema';
 import { formatError, maskingPlugin } from './security/masking';
 
 export interface Readiness {
+  /** Can this replica serve: configuration valid and an upstream token obtainable. */
   ready: boolean;
+  /** An upstream breaker is not closed: requests are served, some fields fail fast. */
+  degraded?: boolean;
   checks: Record<string, unknown>;
 }
 
@@ -54,6 +57,8 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // index.ts owns SIGTERM/SIGINT: stop accepting, finish in-flight requests, then exit.
+    stopOnTerminationSignals: false,
     formatError,
     validationRules: deps.validationRules,
     logger: apolloLogger(logger),

@@ -13,6 +13,8 @@ export interface EmulatorStatsSnapshot {
   grantsRejected: number;
   grants: AuthService['grants'];
   batchSizes: Record<RouteName, number[]>;
+  /** Addition to CONTRACTS.md: Fiks requests per fiksOrgId (tenant) in the path. */
+  fiksOrgIds: Record<string, number>;
 }
 
 export interface AdminDeps {
@@ -22,9 +24,10 @@ export interface AdminDeps {
 }
 
 export function statsSnapshot({ ctx, stats }: AdminDeps): EmulatorStatsSnapshot {
-  const { routes, batchSizes } = stats.snapshot();
+  const { routes, batchSizes, fiksOrgIds } = stats.snapshot();
   return {
     routes,
+    fiksOrgIds,
     tokenGrants: ctx.auth.tokenGrants,
     grantsRejected: ctx.auth.grantsRejected,
     grants: ctx.auth.grants.map((g) => ({ header: { ...g.header }, claims: { ...g.claims } })),
@@ -84,22 +87,28 @@ export function adminHandler(deps: AdminDeps) {
         const body = parseJsonBody(req);
         if (!body.ok) return json(400, { error: 'body must be JSON' });
         const added = deps.faults.add(body.value);
-        return added.ok ? json(200, { added: added.added, pending: deps.faults.pending().length }) : json(400, { error: added.message });
+        return added.ok
+          ? json(200, { added: added.added, pending: deps.faults.pending().length })
+          : json(400, { error: added.message });
       }
     }
     if (action === 'sample' && method === 'GET') {
       const raw = req.url.searchParams.get('count');
       const count = raw === null || raw === '' ? 10 : Number(raw);
-      if (!Number.isInteger(count) || count < 1 || count > 1000) return json(400, { error: 'count must be an integer from 1 to 1000' });
+      if (!Number.isInteger(count) || count < 1 || count > 1000)
+        return json(400, { error: 'count must be an integer from 1 to 1000' });
       return json(200, deps.ctx.dataset.sample(count));
     }
     if (action === 'config') {
-      if (method === 'GET') return json(200, { ...deps.ctx.settings, dailyQuota: deps.ctx.settings.dailyQuota ?? null });
+      if (method === 'GET')
+        return json(200, { ...deps.ctx.settings, dailyQuota: deps.ctx.settings.dailyQuota ?? null });
       if (method === 'POST') {
         const body = parseJsonBody(req);
         if (!body.ok) return json(400, { error: 'body must be JSON' });
         const result = configure(deps.ctx.settings, body.value);
-        return result.ok ? json(200, { ...deps.ctx.settings, dailyQuota: deps.ctx.settings.dailyQuota ?? null }) : json(400, { error: result.message });
+        return result.ok
+          ? json(200, { ...deps.ctx.settings, dailyQuota: deps.ctx.settings.dailyQuota ?? null })
+          : json(400, { error: result.message });
       }
     }
     if (action === 'health' && method === 'GET') return json(200, { ok: true, vehicles: deps.ctx.dataset.size });

@@ -55,7 +55,8 @@ interface IssuedToken {
   expiresAt: number;
 }
 
-export type TokenCheck = { ok: true; clientId: string } | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'scope' };
+export type TokenCheck =
+  { ok: true; clientId: string } | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'scope' };
 
 interface RegisteredClient {
   clientId: string;
@@ -178,7 +179,8 @@ export class AuthService {
     }
     const scopes = claims.scope.trim().split(/\s+/);
     const unknownScope = scopes.find((s) => !KNOWN_SCOPES.has(s));
-    if (unknownScope) return { ok: false, body: { error: 'invalid_scope', error_description: `Invalid scope: ${unknownScope}` } };
+    if (unknownScope)
+      return { ok: false, body: { error: 'invalid_scope', error_description: `Invalid scope: ${unknownScope}` } };
 
     this.usedJti.add(claims.jti);
     const accessToken = randomBytes(32).toString('base64url');
@@ -190,7 +192,12 @@ export class AuthService {
     });
     return {
       ok: true,
-      body: { access_token: accessToken, token_type: 'Bearer', expires_in: this.tokenTtlSeconds, scope: scopes.join(' ') },
+      body: {
+        access_token: accessToken,
+        token_type: 'Bearer',
+        expires_in: this.tokenTtlSeconds,
+        scope: scopes.join(' '),
+      },
     };
   }
 

@@ -31,7 +31,18 @@ import {
   type Powertrain,
   type VehicleClass,
 } from './catalogue';
-import { affinePermutation, chance, intBetween, mixSeed, pick, pickWeighted, reseedableRng, rngFor, type Rng } from './prng';
+import {
+  affinePermutation,
+  chance,
+  intBetween,
+  mixSeed,
+  pick,
+  pickWeighted,
+  reseedableRng,
+  rngFor,
+  type Permutation,
+  type Rng,
+} from './prng';
 import { DAY_MS, osloDateTime } from './time';
 import type { TechSpec } from './tech';
 
@@ -168,11 +179,13 @@ const MAX_AGE_DAYS = 30 * 365;
 const VIN_CHARS = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
 const VIN_YEAR_CODES = 'ABCDEFGHJKLMNPRSTVWXY123456789';
 
+/** One family of ordinary plates: allocation number k ↔ plate through a permutation, so no plate index is needed. */
 interface PlateSpace {
   prefixes: readonly string[];
   digits: 4 | 5;
-  next: number;
-  permute: (x: number) => number;
+  permutation: Permutation;
+  /** Allocation number → record index. */
+  holders: number[];
 }
 
 export class Dataset {
@@ -185,17 +198,22 @@ export class Dataset {
   private readonly fleetShare: number;
 
   private readonly records: (VehicleRecord | undefined)[] = [];
-  /** Plate → record index, or indexes when the plate moved between vehicles; periods live in the records. */
-  private readonly byPlate = new Map<string, number | number[]>();
-  private readonly byKuid = new Map<string, number>();
-  /** VIN → record index, or indexes when several vehicles share an (irregular) VIN. */
-  private readonly byVin = new Map<string, number | number[]>();
+  /*
+   * Lookups without big Maps (100k string keys would dominate start-up): kuids, ordinary plates and ISO VINs are
+   * computed from the record index, so they are decoded back to it and checked against the record. Only personal
+   * plates, irregular VINs and pre-registered VINs live in maps.
+   */
+  private readonly plateSpaces: PlateSpace[];
+  /** Personal plate → record index, or indexes when the plate moved between vehicles. */
+  private readonly personalPlates = new Map<string, number | number[]>();
+  /** Irregular and pre-registered VINs → record index(es); several vehicles may share an irregular VIN. */
+  private readonly otherVins = new Map<string, number | number[]>();
   private readonly persons = new Map<number, Person>();
   private readonly orgs = new Map<number, Organisation>();
   private readonly orgByNumber = new Map<string, number>();
-  private readonly kuidPermutation: (x: number) => number;
-  private readonly fnrPermutation: (x: number) => number;
-  private readonly orgPermutation: (x: number) => number;
+  private readonly kuidPermutation: Permutation;
+  private readonly fnrPermutation: Permutation;
+  private readonly orgPermutation: Permutation;
   private nameIndex?: Map<string, number[]>;
   private orgVehicleIndex?: Map<number, number[]>;
 
@@ -210,17 +228,18 @@ export class Dataset {
     this.fnrPermutation = affinePermutation(BIRTH_DAYS * FNR_SLOTS_PER_DAY, mixSeed(this.seed, 12));
     this.orgPermutation = affinePermutation(1_000_000, mixSeed(this.seed, 13));
     for (let o = 0; o < this.orgCount; o++) this.orgByNumber.set(this.orgNumber(o), o);
+    this.plateSpaces = [
+      this.plateSpace(PLATE_PREFIXES, 5, 21),
+      this.plateSpace(ELECTRIC_PLATE_PREFIXES, 5, 22),
+      this.plateSpace(SHORT_PLATE_PREFIXES, 4, 23),
+    ];
     this.generate();
   }
 
   // ---------------------------------------------------------------- generation
 
   private generate(): void {
-    const spaces = {
-      ordinary: this.plateSpace(PLATE_PREFIXES, 5, 21),
-      electric: this.plateSpace(ELECTRIC_PLATE_PREFIXES, 5, 22),
-      short: this.plateSpace(SHORT_PLATE_PREFIXES, 4, 23),
-    };
+    const [ordinarySpace, electricSpace, shortSpace] = this.plateSpaces;
     const usedPersonal = new Set<string>();
     const releasedPersonal: { plate: string; releasedAt: number }[] = [];
     const classes = CLASS_WEIGHTS.map(([c]) => c);
@@ -232,20 +251,21 @@ export class Dataset {
       rng.reseed(mixSeed(this.seed, i, 1));
       const klass = pickWeighted(rng, classes, classWeights);
       const ageDays = Math.floor(Math.pow(rng(), 1.6) * MAX_AGE_DAYS) + 20;
-      const firstReg = this.anchor - ageDays * DAY_MS - intBetween(rng, 2, 10) * 3_600_000 - intBetween(rng, 0, 3_599_999);
+      const firstReg =
+        this.anchor - ageDays * DAY_MS - intBetween(rng, 2, 10) * 3_600_000 - intBetween(rng, 0, 3_599_999);
       const year = new Date(firstReg).getUTCFullYear();
       const modelIndex = this.pickModel(rng, klass, year);
       const model = MODELS[modelIndex];
       const powertrain = pick(rng, model.powertrains);
 
       // Plates: an ordinary one (sometimes replaced once), and now and then a personal plate on top.
-      const space = CLASSES[klass].shortPlate ? spaces.short : powertrain === 'ELECTRIC' ? spaces.electric : spaces.ordinary;
+      const space = CLASSES[klass].shortPlate ? shortSpace : powertrain === 'ELECTRIC' ? electricSpace : ordinarySpace;
       const plates: PlatePeriod[] = [];
-      const first = this.allocatePlate(space);
+      const first = this.allocatePlate(space, i);
       if (ageDays > 800 && chance(rng, 0.08)) {
         const change = firstReg + intBetween(rng, 200, ageDays - 100) * DAY_MS;
         plates.push({ plate: first, kategori: 'KJORETOY', fom: firstReg, tom: change });
-        plates.push({ plate: this.allocatePlate(space), kategori: 'KJORETOY', fom: change });
+        plates.push({ plate: this.allocatePlate(space, i), kategori: 'KJORETOY', fom: change });
       } else {
         plates.push({ plate: first, kategori: 'KJORETOY', fom: firstReg });
       }
@@ -271,17 +291,17 @@ export class Dataset {
 
       const statuses = this.statusHistory(rng, firstReg, ageDays);
       const lastStatus = statuses[statuses.length - 1];
-      const ownershipEnd = lastStatus.status === 'VRAKET' || lastStatus.status === 'UTFORT' ? lastStatus.fom : this.anchor;
+      const ownershipEnd =
+        lastStatus.status === 'VRAKET' || lastStatus.status === 'UTFORT' ? lastStatus.fom : this.anchor;
       const owners = this.ownerHistory(rng, klass, firstReg, ownershipEnd);
 
-      let vin: string;
+      let irregular: string | undefined;
       if (year < 1999 && chance(rng, 0.12)) {
         // Old vehicles carry irregular, shorter numbers; a few are even shared by two vehicles.
-        vin = lastIrregularVin && chance(rng, 0.2) ? lastIrregularVin : this.irregularVin(rng, model, i);
-        lastIrregularVin = vin;
-      } else {
-        vin = this.isoVin(rng, model, year, i);
+        irregular = lastIrregularVin && chance(rng, 0.2) ? lastIrregularVin : this.irregularVin(rng, model, i);
+        lastIrregularVin = irregular;
       }
+      const vin = irregular ?? this.isoVin(rng, model, year, i);
 
       const record: VehicleRecord = {
         index: i,
@@ -296,7 +316,7 @@ export class Dataset {
         owners,
         statuses,
       };
-      this.insert(record);
+      this.insert(record, irregular === undefined);
     }
   }
 
@@ -314,25 +334,59 @@ export class Dataset {
   }
 
   private plateSpace(prefixes: readonly string[], digits: 4 | 5, stream: number): PlateSpace {
-    const perPrefix = digits === 5 ? 90_000 : 9_000;
-    return { prefixes, digits, next: 0, permute: affinePermutation(prefixes.length * perPrefix, mixSeed(this.seed, stream)) };
+    const capacity = prefixes.length * (digits === 5 ? 90_000 : 9_000);
+    return { prefixes, digits, holders: [], permutation: affinePermutation(capacity, mixSeed(this.seed, stream)) };
   }
 
-  /** Unique per space: slot k maps through a permutation to (prefix, number), so plates look scattered. */
-  private allocatePlate(space: PlateSpace): string {
+  /**
+   * Unique per space: allocation number k maps through a permutation to (prefix, number), so plates look scattered.
+   * Capacities (1.44M ordinary, 810k electric, 216k short plates) cover the 1M-vehicle config maximum; past them
+   * numbers would repeat.
+   */
+  private allocatePlate(space: PlateSpace, index: number): string {
     const perPrefix = space.digits === 5 ? 90_000 : 9_000;
     const base = space.digits === 5 ? 10_000 : 1_000;
-    const capacity = space.prefixes.length * perPrefix;
-    // Past capacity (millions of vehicles) plates would repeat; the register would be full anyway.
-    const slot = space.permute(space.next++ % capacity);
+    const k = space.holders.length;
+    space.holders.push(index);
+    const slot = space.permutation.forward(k % (space.prefixes.length * perPrefix));
     return `${space.prefixes[Math.floor(slot / perPrefix)]}${base + (slot % perPrefix)}`;
+  }
+
+  /** Records that ever carried `plate` (normalised). */
+  private plateHolders(plate: string): number[] {
+    const m = /^([A-Z]{2})(\d{4,5})$/.exec(plate);
+    if (!m) return multi(this.personalPlates.get(plate));
+    const holders: number[] = [];
+    for (const space of this.plateSpaces) {
+      const prefix = space.prefixes.indexOf(m[1]);
+      if (prefix < 0 || m[2].length !== space.digits) continue;
+      const perPrefix = space.digits === 5 ? 90_000 : 9_000;
+      const k = space.permutation.inverse(prefix * perPrefix + Number(m[2]) - (space.digits === 5 ? 10_000 : 1_000));
+      if (k < space.holders.length) holders.push(space.holders[k]);
+    }
+    return holders;
+  }
+
+  /** Records whose VIN is `vin` (normalised): decoded from an ISO VIN's serial, or from the map. */
+  private vinHolders(vin: string): number[] {
+    const holders = [...multi(this.otherVins.get(vin))];
+    if (vin.length === 17 && /^\d{6}$/.test(vin.slice(11))) {
+      const plant = VIN_CHARS.indexOf(vin[10]);
+      const index = plant * 1_000_000 + Number(vin.slice(11));
+      if (plant >= 0 && this.records[index]?.vin === vin && !holders.includes(index)) holders.push(index);
+    }
+    return holders;
   }
 
   private newPersonalPlate(rng: Rng, used: Set<string>): string {
     for (let attempt = 0; attempt < 20; attempt++) {
       const word = pick(rng, PERSONAL_PLATE_WORDS);
       const plate =
-        word.length <= 5 ? `${word}${intBetween(rng, 1, 99)}` : word.length === 6 ? `${word}${intBetween(rng, 1, 9)}` : word;
+        word.length <= 5
+          ? `${word}${intBetween(rng, 1, 99)}`
+          : word.length === 6
+            ? `${word}${intBetween(rng, 1, 9)}`
+            : word;
       if (!used.has(plate)) {
         used.add(plate);
         return plate;
@@ -357,10 +411,12 @@ export class Dataset {
     };
     if (ageDays < 500) return periods;
     const r = rng();
-    const at = (fromDay: number, toDay: number) => firstReg + intBetween(rng, fromDay, toDay) * DAY_MS + intBetween(rng, 0, 28_800_000);
+    const at = (fromDay: number, toDay: number) =>
+      firstReg + intBetween(rng, fromDay, toDay) * DAY_MS + intBetween(rng, 0, 28_800_000);
     if (r < 0.05) {
       const scrapped = at(365, ageDays - 2);
-      if (chance(rng, 0.5) && scrapped - firstReg > 400 * DAY_MS) close(scrapped - intBetween(rng, 30, 300) * DAY_MS, 'AVREGISTRERT');
+      if (chance(rng, 0.5) && scrapped - firstReg > 400 * DAY_MS)
+        close(scrapped - intBetween(rng, 30, 300) * DAY_MS, 'AVREGISTRERT');
       close(scrapped, 'VRAKET');
     } else if (r < 0.06) {
       close(at(365, ageDays - 2), 'UTFORT');
@@ -368,7 +424,8 @@ export class Dataset {
       const deregistered = at(200, ageDays - 40);
       close(deregistered, 'AVREGISTRERT');
       const daysLeft = Math.floor((this.anchor - deregistered) / DAY_MS);
-      if (daysLeft > 30 && chance(rng, 0.5)) close(deregistered + intBetween(rng, 10, daysLeft - 5) * DAY_MS, 'REGISTRERT');
+      if (daysLeft > 30 && chance(rng, 0.5))
+        close(deregistered + intBetween(rng, 10, daysLeft - 5) * DAY_MS, 'REGISTRERT');
     }
     return periods;
   }
@@ -379,7 +436,8 @@ export class Dataset {
     const spanDays = Math.floor((end - firstReg) / DAY_MS);
     if (spanDays < 60 * count) count = Math.max(1, Math.floor(spanDays / 60));
     const cuts: number[] = [];
-    for (let k = 1; k < count; k++) cuts.push(firstReg + intBetween(rng, 30, spanDays - 1) * DAY_MS + intBetween(rng, 0, 36_000_000));
+    for (let k = 1; k < count; k++)
+      cuts.push(firstReg + intBetween(rng, 30, spanDays - 1) * DAY_MS + intBetween(rng, 0, 36_000_000));
     cuts.sort((a, b) => a - b);
     const commercial = klass === 'N3' || klass === 'M3';
     const periods: OwnerPeriod[] = [];
@@ -431,14 +489,20 @@ export class Dataset {
   }
 
   kuidFor(index: number): string {
-    return String(1_000_000_000 + this.kuidPermutation(index));
+    return String(1_000_000_000 + this.kuidPermutation.forward(index));
   }
 
-  private insert(record: VehicleRecord): void {
+  private indexOfKuid(kuid: string): number | undefined {
+    if (!/^\d{10}$/.test(kuid) || kuid[0] === '0') return undefined;
+    const index = this.kuidPermutation.inverse(Number(kuid) - 1_000_000_000);
+    return this.records[index]?.kuid === kuid ? index : undefined;
+  }
+
+  private insert(record: VehicleRecord, decodableVin: boolean): void {
     this.records[record.index] = record;
-    this.byKuid.set(record.kuid, record.index);
-    addToMulti(this.byVin, record.vin, record.index);
-    for (const p of record.plates) addToMulti(this.byPlate, p.plate, record.index);
+    if (!decodableVin) addToMulti(this.otherVins, record.vin, record.index);
+    for (const p of record.plates)
+      if (p.kategori === 'PERSONLIG') addToMulti(this.personalPlates, p.plate, record.index);
   }
 
   // ---------------------------------------------------------------- parties
@@ -485,7 +549,7 @@ export class Dataset {
   private syntheticFnr(p: number): { fodselsnummer: string; fodselsdato: string } {
     const capacity = BIRTH_DAYS * FNR_SLOTS_PER_DAY;
     for (let attempt = 0; ; attempt++) {
-      const x = this.fnrPermutation((p + attempt * 7919) % capacity);
+      const x = this.fnrPermutation.forward((p + attempt * 7919) % capacity);
       const day = x % BIRTH_DAYS;
       const slot = Math.floor(x / BIRTH_DAYS);
       const birth = new Date(BIRTH_FROM + day * DAY_MS);
@@ -519,14 +583,18 @@ export class Dataset {
         ? `${word}${pick(rng, COMPANY_TRADES)} ${pick(rng, COMPANY_FORMS)}`
         : `${pick(rng, LAST_NAMES)} ${pick(rng, COMPANY_TRADES)} ${pick(rng, COMPANY_FORMS)}`;
     }
-    const org: Organisation = { organisasjonsnummer: this.orgNumber(o), organisasjonsnavn: name, adresse: this.address(rng, true) };
+    const org: Organisation = {
+      organisasjonsnummer: this.orgNumber(o),
+      organisasjonsnavn: name,
+      adresse: this.address(rng, true),
+    };
     this.orgs.set(o, org);
     return org;
   }
 
   /** "3" + 7 digits + check digit; distinct organisations get disjoint candidate ranges. */
   private orgNumber(o: number): string {
-    const base = 30_000_000 + this.orgPermutation(o) * 10;
+    const base = 30_000_000 + this.orgPermutation.forward(o) * 10;
     for (let j = 0; j < 10; j++) {
       const orgnr = organisasjonsnummerFrom(String(base + j));
       if (orgnr) return orgnr;
@@ -536,7 +604,10 @@ export class Dataset {
 
   private address(rng: Rng, organisation: boolean): Address {
     const place: PostPlace = pickWeighted(rng, POST_PLACES, POST_PLACE_WEIGHTS);
-    const line = organisation && chance(rng, 0.3) ? `POSTBOKS ${intBetween(rng, 1, 999)}` : `${pick(rng, STREETS)} ${intBetween(rng, 1, 120)}${chance(rng, 0.1) ? 'B' : ''}`;
+    const line =
+      organisation && chance(rng, 0.3)
+        ? `POSTBOKS ${intBetween(rng, 1, 999)}`
+        : `${pick(rng, STREETS)} ${intBetween(rng, 1, 120)}${chance(rng, 0.1) ? 'B' : ''}`;
     return { adresselinje1: line, ...place, land: 'NORGE', landkode: 'NOR' };
   }
 
@@ -568,7 +639,7 @@ export class Dataset {
   findByPlate(plate: string, at?: number): VehicleRecord | undefined {
     const normalised = normaliseKjennemerke(plate);
     const t = at ?? Number.POSITIVE_INFINITY;
-    for (const index of multi(this.byPlate.get(normalised))) {
+    for (const index of this.plateHolders(normalised)) {
       const record = this.records[index];
       if (!record || record.existsFrom > t) continue;
       if (record.plates.some((p) => p.plate === normalised && p.fom <= t && (p.tom === undefined || t < p.tom))) {
@@ -579,7 +650,7 @@ export class Dataset {
   }
 
   findByKuid(kuid: string, at?: number): VehicleRecord | undefined {
-    const index = this.byKuid.get(kuid.trim());
+    const index = this.indexOfKuid(kuid.trim());
     const record = index === undefined ? undefined : this.records[index];
     return record && record.existsFrom <= (at ?? Number.POSITIVE_INFINITY) ? record : undefined;
   }
@@ -587,7 +658,7 @@ export class Dataset {
   findByVin(vin: string, at?: number): VehicleRecord[] {
     const t = at ?? Number.POSITIVE_INFINITY;
     const found: VehicleRecord[] = [];
-    for (const i of multi(this.byVin.get(normaliseVin(vin)))) {
+    for (const i of this.vinHolders(normaliseVin(vin))) {
       const r = this.records[i];
       if (r && r.existsFrom <= t) found.push(r);
     }
@@ -595,7 +666,7 @@ export class Dataset {
   }
 
   hasVin(vin: string): boolean {
-    return multi(this.byVin.get(normaliseVin(vin))).some((i) => this.records[i] !== undefined);
+    return this.vinHolders(normaliseVin(vin)).some((i) => this.records[i] !== undefined);
   }
 
   /** The period of `periods` that contains `at` (the last one for "now"). */
@@ -716,7 +787,7 @@ export class Dataset {
       statuses: [{ status: 'UREGISTRERT', fom: prereg.receivedAt }],
       prereg,
     };
-    this.insert(record);
+    this.insert(record, false);
     return record;
   }
 
@@ -736,10 +807,9 @@ export class Dataset {
   removePreRegistration(record: VehicleRecord): void {
     if (!record.prereg || this.records[record.index] !== record) return;
     this.records[record.index] = undefined;
-    this.byKuid.delete(record.kuid);
-    const sameVin = multi(this.byVin.get(record.vin)).filter((i) => i !== record.index);
-    if (sameVin.length === 0) this.byVin.delete(record.vin);
-    else this.byVin.set(record.vin, sameVin.length === 1 ? sameVin[0] : sameVin);
+    const sameVin = multi(this.otherVins.get(record.vin)).filter((i) => i !== record.index);
+    if (sameVin.length === 0) this.otherVins.delete(record.vin);
+    else this.otherVins.set(record.vin, sameVin.length === 1 ? sameVin[0] : sameVin);
   }
 
   // ---------------------------------------------------------------- sample (admin API)
@@ -769,17 +839,26 @@ export class Dataset {
         owners: r.owners.map((o) => ({ fom: iso(o.fom) as string, til: iso(o.tom) })),
       }));
     const personalPlates = generated
-      .flatMap((r) => r.plates.filter((p) => p.kategori === 'PERSONLIG' && p.tom === undefined).map((p) => ({ kjennemerke: p.plate, kuid: r.kuid })))
+      .flatMap((r) =>
+        r.plates
+          .filter((p) => p.kategori === 'PERSONLIG' && p.tom === undefined)
+          .map((p) => ({ kjennemerke: p.plate, kuid: r.kuid })),
+      )
       .slice(0, n);
     const plateHistory = generated
       .filter((r) => r.plates.some((p) => p.tom !== undefined))
       .slice(0, n)
       .map((r) => ({
         kuid: r.kuid,
-        plates: r.plates.map((p) => ({ kjennemerke: p.plate, kategori: p.kategori, fom: iso(p.fom) as string, til: iso(p.tom) })),
+        plates: r.plates.map((p) => ({
+          kjennemerke: p.plate,
+          kategori: p.kategori,
+          fom: iso(p.fom) as string,
+          til: iso(p.tom),
+        })),
       }));
     const sharedVins: DatasetSample['sharedVins'] = [];
-    for (const [vin, list] of this.byVin) {
+    for (const [vin, list] of this.otherVins) {
       if (Array.isArray(list) && sharedVins.length < n) {
         sharedVins.push({ understellsnummer: vin, kuids: list.map((i) => this.kuidFor(i)) });
       }
@@ -800,7 +879,12 @@ export class Dataset {
     for (let o = 0; o < this.orgCount && organisations.length < SPECIAL_ORGS + n; o++) {
       const orgnr = this.orgNumber(o);
       const count = this.vehiclesOfOrganisation(orgnr).length;
-      if (count > 0) organisations.push({ organisasjonsnummer: orgnr, organisasjonsnavn: this.organisation(o).organisasjonsnavn, vehicles: count });
+      if (count > 0)
+        organisations.push({
+          organisasjonsnummer: orgnr,
+          organisasjonsnavn: this.organisation(o).organisasjonsnavn,
+          vehicles: count,
+        });
     }
     return { vehicles, withOwnershipHistory, personalPlates, ownerSearch, organisations, plateHistory, sharedVins };
   }
@@ -818,7 +902,10 @@ export interface DatasetSample {
   ownerSearch: { name: string; hits: number }[];
   organisations: { organisasjonsnummer: string; organisasjonsnavn: string; vehicles: number }[];
   /** Addition to CONTRACTS.md: vehicles whose plates changed (or whose personal plate moved on). */
-  plateHistory: { kuid: string; plates: { kjennemerke: string; kategori: PlateCategory; fom: string; til: string | null }[] }[];
+  plateHistory: {
+    kuid: string;
+    plates: { kjennemerke: string; kategori: PlateCategory; fom: string; til: string | null }[];
+  }[];
   /** Addition to CONTRACTS.md: irregular VINs carried by more than one vehicle. */
   sharedVins: { understellsnummer: string; kuids: string[] }[];
 }

@@ -131,7 +131,8 @@ function godkjenning(dataset: Dataset, record: VehicleRecord, tech: TechSpec): R
   const kjoretoyklassifisering: Record<string, unknown> = { tekniskKode: kode(tech.klass, klassNavn) };
   if (klassNavn) kjoretoyklassifisering.beskrivelse = klassNavn;
   if (tech.avgiftsKode) kjoretoyklassifisering.kjoretoyAvgiftsKode = kode(tech.avgiftsKode);
-  if (tech.typeApprovalNumber) kjoretoyklassifisering.efTypegodkjenning = { typegodkjenningNrTekst: tech.typeApprovalNumber };
+  if (tech.typeApprovalNumber)
+    kjoretoyklassifisering.efTypegodkjenning = { typegodkjenningNrTekst: tech.typeApprovalNumber };
 
   result.tekniskGodkjenning = { kjoretoyklassifisering, tekniskeData: tekniskeData(tech) };
   return result;
@@ -202,13 +203,19 @@ function tekniskeData(tech: TechSpec): Record<string, unknown> {
     }
     data.miljodata = miljodata;
   }
-  if (tech.seats !== undefined) data.persontall = compact({ sitteplasserTotalt: tech.seats, sitteplasserForan: tech.seatsFront });
-  if (tech.tyre) data.dekkOgFelg = { akselDekkOgFelgKombinasjon: [{ akselDekkOgFelg: [{ dekkdimensjon: tech.tyre }] }] };
+  if (tech.seats !== undefined)
+    data.persontall = compact({ sitteplasserTotalt: tech.seats, sitteplasserForan: tech.seatsFront });
+  if (tech.tyre)
+    data.dekkOgFelg = { akselDekkOgFelgKombinasjon: [{ akselDekkOgFelg: [{ dekkdimensjon: tech.tyre }] }] };
   return data;
 }
 
 /** Current deadline and last approval (ignores dtg, as SVV does). Absent for vehicles without EU-kontroll. */
-function periodicInspection(dataset: Dataset, record: VehicleRecord, tech: TechSpec): Record<string, string> | undefined {
+function periodicInspection(
+  dataset: Dataset,
+  record: VehicleRecord,
+  tech: TechSpec,
+): Record<string, string> | undefined {
   if (!tech.inspected || record.firstReg === undefined) return undefined;
   const [firstYears, interval] = CLASSES[tech.klass as VehicleClass]?.inspectionYears ?? [4, 2];
   const rng = rngFor(dataset.seed, record.index, 6);

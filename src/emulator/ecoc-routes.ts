@@ -42,11 +42,7 @@ export interface EcocStatusResponse {
 
 const DOCUMENT = { field: 'iviDokument', path: '/ivi/iviDokument' };
 
-function status(
-  code: number,
-  melding: [string, string],
-  extra: Partial<EcocStatusResponse> = {},
-): Reply {
+function status(code: number, melding: [string, string], extra: Partial<EcocStatusResponse> = {}): Reply {
   const body: EcocStatusResponse = {
     datoTid: osloDateTime(Date.now()),
     ...(extra.iviIdentifikator ? { iviIdentifikator: extra.iviIdentifikator } : {}),
@@ -100,7 +96,8 @@ export function createPreRegistration(ctx: EmulatorContext) {
     // SVV's own example wraps the body in an array; EASY posts a single object. Accept both (§2 [SYN]).
     let body = parsed.value;
     if (Array.isArray(body)) {
-      if (body.length !== 1) return requestError('REQ-FORMAT', 'body', '/', 'Forventet ett MeldingOmPreregistreringRequest-objekt');
+      if (body.length !== 1)
+        return requestError('REQ-FORMAT', 'body', '/', 'Forventet ett MeldingOmPreregistreringRequest-objekt');
       body = body[0];
     }
     const request = isObject(body) ? body : {};
@@ -148,7 +145,10 @@ function withdrawn(record: VehicleRecord): Reply {
   return status(200, ['ECOC-SLETTET', 'Melding om preregistrering er slettet'], {
     iviIdentifikator: prereg && {
       iviReferanse: prereg.iviReferanse,
-      understellsnummerMerke: { understellsnummer: record.vin, ...(prereg.tech.make ? { merke: prereg.tech.make } : {}) },
+      understellsnummerMerke: {
+        understellsnummer: record.vin,
+        ...(prereg.tech.make ? { merke: prereg.tech.make } : {}),
+      },
     },
   });
 }
@@ -166,12 +166,18 @@ export function deleteByIviReferanse(ctx: EmulatorContext) {
     if (denied) return denied;
     const ref = (req.params.ref ?? '').trim();
     const record = ctx.dataset.findPreRegistrationByIvi(ref);
-    if (!record) return notFound('iviReferanse', '/ivireferanse', 'Fant ingen preregistrering med oppgitt IVI-referanse');
+    if (!record)
+      return notFound('iviReferanse', '/ivireferanse', 'Fant ingen preregistrering med oppgitt IVI-referanse');
     const sender = record.prereg?.clientId;
     if (sender !== undefined && sender !== clientOf(ctx, req)) {
       return status(403, REJECTED, {
         feilmeldinger: [
-          { kode: 'ECOC-IKKE-AVSENDER', felt: 'iviReferanse', sti: '/ivireferanse', meldingstekst: 'Bare avsenderen kan slette preregistreringen' },
+          {
+            kode: 'ECOC-IKKE-AVSENDER',
+            felt: 'iviReferanse',
+            sti: '/ivireferanse',
+            meldingstekst: 'Bare avsenderen kan slette preregistreringen',
+          },
         ],
       });
     }
@@ -191,11 +197,20 @@ export function deleteByVin(ctx: EmulatorContext) {
       if (ctx.dataset.hasVin(vin)) {
         return status(422, REJECTED, {
           feilmeldinger: [
-            { kode: 'ECOC-REGISTRERT', felt: 'understellsnummer', sti: '/understellsnummer', meldingstekst: 'Kjøretøyet er registrert og kan ikke slettes' },
+            {
+              kode: 'ECOC-REGISTRERT',
+              felt: 'understellsnummer',
+              sti: '/understellsnummer',
+              meldingstekst: 'Kjøretøyet er registrert og kan ikke slettes',
+            },
           ],
         });
       }
-      return notFound('understellsnummer', '/understellsnummer', 'Fant ingen preregistrering med oppgitt understellsnummer');
+      return notFound(
+        'understellsnummer',
+        '/understellsnummer',
+        'Fant ingen preregistrering med oppgitt understellsnummer',
+      );
     }
     ctx.dataset.removePreRegistration(record);
     return withdrawn(record);
@@ -279,7 +294,8 @@ export function techFromIvi(doc: IviDocument, avgiftsKode?: string): TechSpec {
     malemetode: 'WLTP',
     inspected: /^[MN][1-3]/.test(category),
   };
-  if (tech.egenvekt !== undefined && tech.tillattTotalvekt !== undefined) tech.nyttelast = tech.tillattTotalvekt - tech.egenvekt;
+  if (tech.egenvekt !== undefined && tech.tillattTotalvekt !== undefined)
+    tech.nyttelast = tech.tillattTotalvekt - tech.egenvekt;
 
   const fuels: { fuel: FuelInfo; kw?: number }[] = [];
   if (doc.pureElectric) fuels.push({ fuel: FUELS.ELECTRIC, kw: num(doc.fuels[0]?.maximumNetPower) });

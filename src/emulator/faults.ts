@@ -15,6 +15,8 @@ const FaultSchema = z
     body: z.unknown().optional(),
     delayMs: z.number().int().min(0).max(600_000).optional(),
     hang: z.literal(true).optional(),
+    /** Send the status line, headers and the first byte of the body, then wait this long before the rest. */
+    slowBodyMs: z.number().int().min(1).max(600_000).optional(),
     reset: z.enum(['before-body', 'after-body']).optional(),
   })
   .strict();
@@ -39,8 +41,14 @@ export class FaultQueue {
     }
     const list = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
     for (const fault of list) {
-      if (fault.status === undefined && fault.delayMs === undefined && !fault.hang && !fault.reset) {
-        return { ok: false, message: 'a fault needs status, delayMs, hang or reset' };
+      if (
+        fault.status === undefined &&
+        fault.delayMs === undefined &&
+        fault.slowBodyMs === undefined &&
+        !fault.hang &&
+        !fault.reset
+      ) {
+        return { ok: false, message: 'a fault needs status, delayMs, slowBodyMs, hang or reset' };
       }
     }
     for (const fault of list) this.queue.push({ fault, remaining: fault.times });

@@ -97,7 +97,9 @@ function resolveBulkItem(ctx: EmulatorContext, kind: 'kjennemerke' | 'kuid', ite
     record = ctx.dataset.findByKuid(kuid, at);
   }
   const vehicle = record && vehicleAt(ctx.dataset, record, at);
-  return vehicle ? { request, vehicle } : { request, error: kind === 'kjennemerke' ? 'KJENNEMERKE_UKJENT' : 'KUID_UKJENT' };
+  return vehicle
+    ? { request, vehicle }
+    : { request, error: kind === 'kjennemerke' ? 'KJENNEMERKE_UKJENT' : 'KUID_UKJENT' };
 }
 
 /** 400 for the whole request, still in the bulk-response shape of the configured wrapper (brief §5). */
@@ -105,7 +107,11 @@ function bulkRequestError(ctx: EmulatorContext, message: string): Reply {
   if (ctx.settings.wrapper === 'B') {
     return json(400, { responskoder: [{ kode: 'FORESPORSEL_UGYLDIG', beskrivelse: message }] });
   }
-  return json(400, { gjenstaendeKvote: ctx.quota.remaining(ctx.settings.dailyQuota), responser: [], feilmelding: message });
+  return json(400, {
+    gjenstaendeKvote: ctx.quota.remaining(ctx.settings.dailyQuota),
+    responser: [],
+    feilmelding: message,
+  });
 }
 
 /** 422 with Retry-After and a plain-string body when the vehicles in this answer would exceed the daily quota. */
@@ -138,7 +144,10 @@ export function bulkLookup(ctx: EmulatorContext, kind: 'kjennemerke' | 'kuid') {
     }
     const max = ctx.settings.bulkMaxIds;
     if (parsed.value.length > max) {
-      return bulkRequestError(ctx, `Antall elementer i forespørselen (${parsed.value.length}) overstiger lovlig maksimum (${max})`);
+      return bulkRequestError(
+        ctx,
+        `Antall elementer i forespørselen (${parsed.value.length}) overstiger lovlig maksimum (${max})`,
+      );
     }
     const resolved = parsed.value.map((item) => resolveBulkItem(ctx, kind, item));
     const overQuota = consumeQuota(ctx, resolved.filter((r) => r.vehicle).length);
@@ -147,7 +156,11 @@ export function bulkLookup(ctx: EmulatorContext, kind: 'kjennemerke' | 'kuid') {
     if (ctx.settings.wrapper === 'B') {
       return json(
         200,
-        resolved.map((r) => (r.vehicle ? { kjoretoy: r.vehicle, responskoder: [] } : { responskoder: [feil(r.error ?? 'FORESPORSEL_UGYLDIG')] })),
+        resolved.map((r) =>
+          r.vehicle
+            ? { kjoretoy: r.vehicle, responskoder: [] }
+            : { responskoder: [feil(r.error ?? 'FORESPORSEL_UGYLDIG')] },
+        ),
       );
     }
     return json(200, {
@@ -185,7 +198,10 @@ export function vinLookup(ctx: EmulatorContext) {
     if (overQuota) return overQuota;
 
     if (ctx.settings.wrapper === 'B') {
-      return json(200, error ? [{ responskoder: [feil(error)] }] : vehicles.map((kjoretoy) => ({ kjoretoy, responskoder: [] })));
+      return json(
+        200,
+        error ? [{ responskoder: [feil(error)] }] : vehicles.map((kjoretoy) => ({ kjoretoy, responskoder: [] })),
+      );
     }
     const item: Record<string, unknown> = {
       request: { understellsnummer: raw },
@@ -230,7 +246,8 @@ export function searchByOwnerName(ctx: EmulatorContext) {
     if (denied) return denied;
     const params = req.url.searchParams;
     const navn = params.get('navn')?.trim();
-    if (!navn) return json(400, { responskoder: [{ kode: 'PARAMETER_MANGLER', beskrivelse: 'Parameter navn er påkrevd' }] });
+    if (!navn)
+      return json(400, { responskoder: [{ kode: 'PARAMETER_MANGLER', beskrivelse: 'Parameter navn er påkrevd' }] });
     const page = paging(params);
     if ('status' in page) return page;
 
@@ -246,7 +263,8 @@ export function searchByOwnerName(ctx: EmulatorContext) {
     }
     const erPerson = params.get('erPerson')?.trim().toLowerCase();
     if (erPerson) {
-      if (erPerson !== 'true' && erPerson !== 'false') return searchParamError('Parameter erPerson må være true eller false');
+      if (erPerson !== 'true' && erPerson !== 'false')
+        return searchParamError('Parameter erPerson må være true eller false');
       filters.erPerson = erPerson === 'true';
     }
     return searchAnswer(ctx, ctx.dataset.searchByOwnerName(navn, filters), page);
@@ -260,7 +278,9 @@ export function searchByOrganisation(ctx: EmulatorContext) {
     const params = req.url.searchParams;
     const orgnr = params.get('organisasjonsnummer')?.trim();
     if (!orgnr) {
-      return json(400, { responskoder: [{ kode: 'PARAMETER_MANGLER', beskrivelse: 'Parameter organisasjonsnummer er påkrevd' }] });
+      return json(400, {
+        responskoder: [{ kode: 'PARAMETER_MANGLER', beskrivelse: 'Parameter organisasjonsnummer er påkrevd' }],
+      });
     }
     if (!isValidOrganisasjonsnummer(orgnr)) return searchParamError('Ugyldig organisasjonsnummer');
     const page = paging(params);

@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from '../config';
-import { createLogger } from '../observability/logger';
+import { createLogger, type Logger } from '../observability/logger';
 import { generateDevClient } from './dev-client';
-import { startEmulator } from './server';
+import { startEmulator, type EmulatorHandle } from './server';
 
 /**
  * `npm run emulator`: the upstream emulator alone, on EMULATOR_PORT. Generates a fresh Maskinporten client key and
@@ -15,9 +15,19 @@ import { startEmulator } from './server';
 /** The synthetic Fiks organisation this emulator answers for (same value the embedded emulator uses). */
 export const EMULATOR_FIKS_ORG_ID = '6f1c2a7e-0000-4000-8000-000000000001';
 
-async function main(): Promise<void> {
-  const env = parseEnv();
-  const logger = createLogger({ level: env.LOG_LEVEL, name: 'kjoretoy-emulator' });
+export interface StandaloneEmulator {
+  emulator: EmulatorHandle;
+  /** `.emulator/env`: the variables a subgraph needs to use this emulator. */
+  envFile: string;
+  keyFile: string;
+}
+
+/** Starts the emulator from the environment and writes `.emulator/client-key.pem` and `.emulator/env` under `cwd`. */
+export async function startStandaloneEmulator(
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; logger?: Logger } = {},
+): Promise<StandaloneEmulator> {
+  const env = parseEnv(options.env ?? process.env);
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, name: 'kjoretoy-emulator' });
   const client = await generateDevClient();
   const integration = { id: randomUUID(), password: randomBytes(24).toString('base64url') };
 
@@ -29,11 +39,12 @@ async function main(): Promise<void> {
     latencyMs: env.EMULATOR_LATENCY_MS,
     clients: [{ clientId: client.clientId, publicKeyPem: client.publicKeyPem, kid: client.kid }],
     integrations: [integration],
+    // Longer than the contract's default: a developer's subgraph then fetches fewer grants.
     tokenTtlSeconds: 600,
     logger,
   });
 
-  const dir = resolve(process.cwd(), '.emulator');
+  const dir = resolve(options.cwd ?? process.cwd(), '.emulator');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keyFile = resolve(dir, 'client-key.pem');
   const envFile = resolve(dir, 'env');
@@ -60,7 +71,12 @@ async function main(): Promise<void> {
     { url: emulator.url, envFile, admin: `${emulator.url}/__emulator/stats` },
     'SYNTHETIC DATA ONLY: emulator of Fiks Kjøretøyregister, Maskinporten and SVV eCoC is running; source the env file to point a subgraph at it',
   );
+  return { emulator, envFile, keyFile };
+}
 
+async function main(): Promise<void> {
+  const logger = createLogger({ level: process.env.LOG_LEVEL, name: 'kjoretoy-emulator' });
+  const { emulator } = await startStandaloneEmulator({ logger });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -84,7 +100,10 @@ function writeSecret(path: string, content: string): void {
 if (require.main === module) {
   main().catch((error: unknown) => {
     const logger = createLogger({ name: 'kjoretoy-emulator' });
-    logger.fatal({ err: error instanceof Error ? { name: error.name, message: error.message } : 'unknown' }, 'emulator failed to start');
+    logger.fatal(
+      { err: error instanceof Error ? { name: error.name, message: error.message } : 'unknown' },
+      'emulator failed to start',
+    );
     process.exit(1);
   });
 }

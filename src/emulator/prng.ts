@@ -81,14 +81,37 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
+export interface Permutation {
+  forward(x: number): number;
+  /** The x with forward(x) === y (BigInt arithmetic: only used for lookups, where products may pass 2^53). */
+  inverse(y: number): number;
+}
+
 /**
  * A bijection on [0, size): x → (a·x + b) mod size. Used to hand out unique plates, kuids and fødselsnummer slots
- * that still look scattered. `a` is chosen coprime with size; all products stay below 2^53.
+ * that still look scattered, and to find the owner of one again without an index. `a` is coprime with size and
+ * small enough that a·x stays below 2^53 for every x the dataset uses.
  */
-export function affinePermutation(size: number, seed: number): (x: number) => number {
+export function affinePermutation(size: number, seed: number): Permutation {
   const rng = mulberry32(seed);
   let a = 1 + Math.floor(rng() * Math.min(size - 1, 1_000_003));
   while (gcd(a, size) !== 1) a++;
   const b = Math.floor(rng() * size);
-  return (x) => (((a * x) % size) + b) % size;
+  const n = BigInt(size);
+  const aInverse = modInverse(BigInt(a), n);
+  return {
+    forward: (x) => (((a * x) % size) + b) % size,
+    inverse: (y) => Number(((((BigInt(y) - BigInt(b)) % n) + n) * aInverse) % n),
+  };
+}
+
+function modInverse(a: bigint, m: bigint): bigint {
+  let [oldR, r] = [a, m];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const q = oldR / r;
+    [oldR, r] = [r, oldR - q * r];
+    [oldS, s] = [s, oldS - q * s];
+  }
+  return ((oldS % m) + m) % m;
 }

@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../observability/logger';
-import { adminHandler, configure, resetAll, statsSnapshot, type EmulatorConfigUpdate, type EmulatorStatsSnapshot } from './admin';
+import {
+  adminHandler,
+  configure,
+  resetAll,
+  statsSnapshot,
+  type EmulatorConfigUpdate,
+  type EmulatorStatsSnapshot,
+} from './admin';
 import { AuthService, type EmulatorClient, type EmulatorIntegration } from './auth';
 import { Quota, type EmulatorContext, type EmulatorSettings } from './context';
 import { Dataset } from './dataset';
@@ -135,7 +142,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
   };
 
   function route(method: string, pathname: string): Match {
-    const allow = (name: Route['name'], wanted: string, handler: Handler, params: Record<string, string> = {}): Route => ({
+    const allow = (
+      name: Route['name'],
+      wanted: string,
+      handler: Handler,
+      params: Record<string, string> = {},
+    ): Route => ({
       name,
       params,
       handler: method === wanted ? handler : () => fiksError(405, pathname, `Metoden ${method} er ikke støttet`),
@@ -181,7 +193,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
-      logger?.error({ err: error instanceof Error ? { name: error.name, message: error.message } : 'unknown' }, 'emulator: handler failed');
+      logger?.error(
+        { err: error instanceof Error ? { name: error.name, message: error.message } : 'unknown' },
+        'emulator: handler failed',
+      );
       if (!res.headersSent && !res.destroyed) send(res, json(500, { message: 'Intern feil i emulatoren' }));
     });
   });
@@ -203,10 +218,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
 
     const name = match.name;
     const end = stats.begin(name);
+    const orgId = /^\/kjoretoyregister\/api\/([^/]+)\//.exec(url.pathname)?.[1];
+    if (orgId) stats.fiksOrgId(decodeURIComponent(orgId));
     res.on('close', () => {
       const answered = res.writableFinished;
       end(answered ? res.statusCode : undefined);
-      logger?.debug({ route: name, status: answered ? res.statusCode : 'no answer', durationMs: Date.now() - start }, 'emulator request');
+      logger?.debug(
+        { route: name, status: answered ? res.statusCode : 'no answer', durationMs: Date.now() - start },
+        'emulator request',
+      );
     });
     const fault = faults.take(name);
     if (fault) stats.fault(name);
@@ -235,9 +255,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
 
     let reply: Reply;
     if (fault?.status !== undefined) reply = faultReply(name, fault, url.pathname);
-    else if (body.tooLarge && name !== 'ecoc/opprette') reply = fiksError(413, url.pathname, 'Forespørselen er for stor');
+    else if (body.tooLarge && name !== 'ecoc/opprette')
+      reply = fiksError(413, url.pathname, 'Forespørselen er for stor');
     else reply = await match.handler(request(req, url, match.params, body));
-    send(res, reply);
+    if (fault?.slowBodyMs !== undefined) await sendSlowly(res, reply, fault.slowBodyMs, timers);
+    else send(res, reply);
   }
 
   logger?.info(
@@ -271,7 +293,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
 }
 
 function request(req: IncomingMessage, url: URL, params: Record<string, string>, body: Body): EmulatorRequest {
-  return { method: req.method ?? 'GET', url, headers: req.headers, params, body: body.data, bodyTooLarge: body.tooLarge };
+  return {
+    method: req.method ?? 'GET',
+    url,
+    headers: req.headers,
+    params,
+    body: body.data,
+    bodyTooLarge: body.tooLarge,
+  };
 }
 
 interface Body {
@@ -318,6 +347,24 @@ function send(res: ServerResponse, reply: Reply): void {
   }
   res.writeHead(reply.status, headers);
   res.end(payload);
+}
+
+/** A slow body: headers and one byte now, the rest after `ms` (a client's read timeout should fire first). */
+async function sendSlowly(
+  res: ServerResponse,
+  reply: Reply,
+  ms: number,
+  timers: { sleep(ms: number): Promise<boolean> },
+): Promise<void> {
+  const payload = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? ''), 'utf8');
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    'Content-Type': reply.contentType ?? 'application/json; charset=utf-8',
+    'Content-Length': payload.length,
+  });
+  res.write(payload.subarray(0, 1));
+  if (!(await timers.sleep(ms)) || res.destroyed) return;
+  res.end(payload.subarray(1));
 }
 
 /** The answer of an injected `status` fault: the given body, or a body in the route's usual error shape. */

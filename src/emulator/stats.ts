@@ -30,10 +30,19 @@ const MAX_BATCH_SIZES = 10_000;
 export class Stats {
   private routes = new Map<RouteName, RouteStats>();
   private batchSizes = new Map<RouteName, number[]>();
+  /** Requests per fiksOrgId in the path, so tests can see which tenant a lookup was made for. */
+  private orgIds = new Map<string, number>();
 
   constructor() {
     for (const name of ROUTE_NAMES) {
-      this.routes.set(name, { requests: 0, inFlight: 0, maxInFlight: 0, idsRequested: 0, statuses: {}, faultsInjected: 0 });
+      this.routes.set(name, {
+        requests: 0,
+        inFlight: 0,
+        maxInFlight: 0,
+        idsRequested: 0,
+        statuses: {},
+        faultsInjected: 0,
+      });
       this.batchSizes.set(name, []);
     }
   }
@@ -58,6 +67,10 @@ export class Stats {
     };
   }
 
+  fiksOrgId(orgId: string): void {
+    this.orgIds.set(orgId, (this.orgIds.get(orgId) ?? 0) + 1);
+  }
+
   fault(name: RouteName): void {
     this.route(name).faultsInjected++;
   }
@@ -71,14 +84,26 @@ export class Stats {
 
   /** Zeroes everything but keeps requests that are still in flight counted as such. */
   reset(): void {
+    this.orgIds.clear();
     for (const name of ROUTE_NAMES) {
       const inFlight = this.route(name).inFlight;
-      this.routes.set(name, { requests: 0, inFlight, maxInFlight: inFlight, idsRequested: 0, statuses: {}, faultsInjected: 0 });
+      this.routes.set(name, {
+        requests: 0,
+        inFlight,
+        maxInFlight: inFlight,
+        idsRequested: 0,
+        statuses: {},
+        faultsInjected: 0,
+      });
       this.batchSizes.set(name, []);
     }
   }
 
-  snapshot(): { routes: Record<RouteName, RouteStats>; batchSizes: Record<RouteName, number[]> } {
+  snapshot(): {
+    routes: Record<RouteName, RouteStats>;
+    batchSizes: Record<RouteName, number[]>;
+    fiksOrgIds: Record<string, number>;
+  } {
     const routes = {} as Record<RouteName, RouteStats>;
     const batchSizes = {} as Record<RouteName, number[]>;
     for (const name of ROUTE_NAMES) {
@@ -86,6 +111,6 @@ export class Stats {
       routes[name] = { ...r, statuses: { ...r.statuses } };
       batchSizes[name] = [...(this.batchSizes.get(name) as number[])];
     }
-    return { routes, batchSizes };
+    return { routes, batchSizes, fiksOrgIds: Object.fromEntries(this.orgIds) };
   }
 }

@@ -81,7 +81,14 @@ export function generatedTech(seed: number, record: VehicleRecord): TechSpec {
     lengde: model.dims[0],
     bredde: model.dims[1],
     hoyde: model.dims[2],
-    axles: model.klass === 'N3' || model.klass === 'M3' ? intBetween(rng, 2, 3) : model.klass === 'L3e' || model.klass === 'O1' ? (model.klass === 'L3e' ? 2 : 1) : 2,
+    axles:
+      model.klass === 'N3' || model.klass === 'M3'
+        ? intBetween(rng, 2, 3)
+        : model.klass === 'L3e' || model.klass === 'O1'
+          ? model.klass === 'L3e'
+            ? 2
+            : 1
+          : 2,
     karosseri: model.karosseri,
     colour,
     inspected: info.inspected,
@@ -111,11 +118,17 @@ export function generatedTech(seed: number, record: VehicleRecord): TechSpec {
     tech.vogntogvekt = tillattTotalvekt + tech.tilhengerMedBrems;
     tech.taklast = intBetween(rng, 5, 10) * 10;
   }
-  if (pt !== 'ELECTRIC') tech.euroKlasse = year < 2001 ? '2' : year < 2006 ? '3' : year < 2011 ? '4' : year < 2015 ? '5' : '6';
+  if (pt !== 'ELECTRIC')
+    tech.euroKlasse = year < 2001 ? '2' : year < 2006 ? '3' : year < 2011 ? '4' : year < 2015 ? '5' : '6';
   tech.malemetode = wltp ? 'WLTP' : 'NEDC';
   if (pt === 'ELECTRIC') tech.rekkeviddeKm = intBetween(rng, 230, 610);
   else if (model.klass === 'M1' || model.klass === 'N1' || model.klass === 'L3e') {
-    const base = pt === 'PLUGIN' ? intBetween(rng, 18, 45) : pt === 'HYBRID' ? intBetween(rng, 88, 125) : intBetween(rng, 105, 185);
+    const base =
+      pt === 'PLUGIN'
+        ? intBetween(rng, 18, 45)
+        : pt === 'HYBRID'
+          ? intBetween(rng, 88, 125)
+          : intBetween(rng, 105, 185);
     tech.co2 = model.klass === 'N1' ? base + 40 : base;
     tech.forbruk = Math.round((tech.co2 / 23.5) * 10) / 10;
     if (pt === 'PLUGIN') tech.rekkeviddeKm = intBetween(rng, 40, 80);

@@ -49,6 +49,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly quotaRemaining = new Gauge({
+    name: 'upstream_quota_remaining',
+    help: 'Vehicles left in the upstream daily quota (Fiks/SVV gjenstaendeKvote), as last reported; shared by all replicas',
+    labelNames: ['upstream'] as const,
+    registers: [this.registry],
+  });
+
   readonly tokenGrants = new Counter({
     name: 'maskinporten_token_grants_total',
     help: 'Token grants requested from Maskinporten by scope and outcome',

@@ -20,19 +20,14 @@ export function enforceScopeDirectives(schema: GraphQLSchema, callerOf: (context
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const typeRule = ruleFrom(typeDirectives(type));
+    if (typeRule) guardReferenceResolver(type, typeRule, callerOf);
     for (const field of Object.values(type.getFields())) {
       // Federation forbids these directives on interfaces, so the object type and its fields say it all.
       const rule = mergeRules(typeRule, ruleFrom(field.astNode?.directives ?? []));
       if (!rule) continue;
       const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args, context, info) => {
-        const caller = callerOf(context);
-        if (!caller.devMode) {
-          if (!caller.authenticated) throw unauthenticated(`Authentication required for ${type.name}.${field.name}`);
-          if (rule.scopes && !hasScopes(caller, rule.scopes)) {
-            throw forbidden(`Missing scope for ${type.name}.${field.name}: ${describe(rule.scopes)}`);
-          }
-        }
+        check(callerOf(context), rule, `${type.name}.${field.name}`);
         return resolve(source, args, context, info);
       };
     }
@@ -40,6 +35,30 @@ export function enforceScopeDirectives(schema: GraphQLSchema, callerOf: (context
   return schema;
 }
 
+function check(caller: Caller, rule: Rule, what: string): void {
+  if (caller.devMode) return;
+  if (!caller.authenticated) throw unauthenticated(`Authentication required for ${what}`);
+  if (rule.scopes && !hasScopes(caller, rule.scopes)) {
+    throw forbidden(`Missing scope for ${what}: ${describe(rule.scopes)}`);
+  }
+}
+
+/**
+ * A type-level rule also guards the entity's reference resolver (`@apollo/subgraph` keeps it in the type's
+ * `extensions.apollo.subgraph.resolveReference`), so `_entities` for a caller without the scope is refused before any
+ * upstream call.
+ */
+function guardReferenceResolver(type: GraphQLObjectType, rule: Rule, callerOf: (context: unknown) => Caller): void {
+  type ReferenceResolver = (reference: unknown, context: unknown, info: unknown) => unknown;
+  const subgraph = (type.extensions as { apollo?: { subgraph?: { resolveReference?: ReferenceResolver } } }).apollo
+    ?.subgraph;
+  const resolveReference = subgraph?.resolveReference;
+  if (!subgraph || !resolveReference) return;
+  subgraph.resolveReference = async (reference, context, info) => {
+    check(callerOf(context), rule, type.name);
+    return resolveReference(reference, context, info);
+  };
+}
 /** Directives on the type's definition and on every `extend type` of it. */
 function typeDirectives(type: GraphQLObjectType): DirectiveNode[] {
   return [type.astNode, ...type.extensionASTNodes].flatMap((node) => [...(node?.directives ?? [])]);

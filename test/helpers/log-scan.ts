@@ -140,7 +140,6 @@ export function describeFindings(file: string, findings: Finding[], limit = 20):
 }
 
 /** A parsed log line; tests read nested fields (`err.message`), so it is loosely typed on purpose. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON of arbitrary shape
 export type LogEntry = Record<string, any>;
 
 export interface CapturedLog {

@@ -40,6 +40,7 @@ export interface EmulatorStats {
   grantsRejected: number;
   grants: { header: Record<string, unknown>; claims: Record<string, any> }[];
   batchSizes: Record<string, number[]>;
+  fiksOrgIds: Record<string, number>;
 }
 
 export interface EmulatorSample {

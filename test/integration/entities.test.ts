@@ -14,13 +14,15 @@ describe('federation entities (_entities) against the emulator', () => {
   beforeEach(() => stack.reset());
 
   it.each(['kjennemerke', 'kuid', 'understellsnummer'] as const)(
-    'resolves Vehicle by %s, with not-found as null at its index and the others unaffected',
+    'resolves Vehicle by %s, with not-found as null plus NOT_FOUND at its index and the others unaffected',
     async (key) => {
       const [a, b] = sample.vehicles;
       const unknown = { kjennemerke: 'ZZ99997', kuid: '9999999999', understellsnummer: 'NOSUCHVIN00000000' }[key];
       const reps = [a[key], unknown, b[key]].map((value) => ({ __typename: 'Vehicle', [key]: value }));
       const res = await stack.gql(ENTITIES, { reps });
-      expect(res.body.errors).toBeUndefined();
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ path: ['_entities', 1], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
+      ]);
       expect(res.body.data._entities).toEqual([
         { kuid: a.kuid, kjennemerke: a.kjennemerke, understellsnummer: a.understellsnummer },
         null,

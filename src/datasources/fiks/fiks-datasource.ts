@@ -4,7 +4,14 @@ import type { FiksConfig } from '../../config';
 import type { Metrics } from '../../observability/metrics';
 import { mapWithConcurrency } from '../concurrency';
 import type { UpstreamClient } from '../http';
-import { extractBulkItems, matchBulkItems, outcomeOf, vehicleOf, type LookupKey } from './bulk-response';
+import {
+  extractBulkItems,
+  matchBulkItems,
+  outcomeOf,
+  remainingQuota,
+  vehicleOf,
+  type LookupKey,
+} from './bulk-response';
 import type { BulkItem, KjoretoysokResponseDto } from './dto';
 import { mapVehicle } from './mapping';
 import type { VehicleModel, VehicleSearchPage } from './model';
@@ -112,6 +119,8 @@ export class FiksDataSource {
       route,
       idempotent: true, // a read-only lookup, safe to repeat
     });
+    const quota = remainingQuota(response.data);
+    if (quota !== undefined) this.options.metrics?.quotaRemaining.set({ upstream: 'fiks' }, quota);
     const outcomes = matchBulkItems([...keys], extractBulkItems(response.data));
     return outcomes.map((outcome, i) => {
       if (outcome.kind === 'found') return mapVehicle(outcome.vehicle, keys[i].dtg ?? this.asOfNow);

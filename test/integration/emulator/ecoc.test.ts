@@ -60,7 +60,10 @@ function ivi(ref: string, vin: string, extra = ''): string {
 
 const b64 = (xml: string) => Buffer.from(xml, 'utf8').toString('base64');
 function request(ref: string, document: string) {
-  return { ivi: { iviDokument: document, iviReferanse: ref }, avgiftsklassifisering: { avgiftsKode: '101', sitteplasserNorskGodkjenning: '5' } };
+  return {
+    ivi: { iviDokument: document, iviReferanse: ref },
+    avgiftsklassifisering: { avgiftsKode: '101', sitteplasserNorskGodkjenning: '5' },
+  };
 }
 
 const statusResponse = {
@@ -77,7 +80,11 @@ describe('auth', () => {
     expect(none.status).toBe(401);
     const forbidden = await t.ecoc('opprette', { body, token: await t.token('ks:fiks') });
     expect(forbidden.status).toBe(403);
-    expect(await forbidden.json()).toMatchObject({ status: 403, errorId: expect.any(String), svvguid: expect.any(String) });
+    expect((await forbidden.json()) as any).toMatchObject({
+      status: 403,
+      errorId: expect.any(String),
+      svvguid: expect.any(String),
+    });
   });
 });
 
@@ -86,7 +93,7 @@ describe('POST opprette', () => {
     const ref = randomUUID();
     const vin = newVin();
     const res = await t.ecoc('opprette', { body: request(ref, b64(ivi(ref, vin))) });
-    const json = await res.json();
+    const json = (await res.json()) as any;
     expect(res.status).toBe(200);
     expect(json).toEqual({
       ...statusResponse,
@@ -96,20 +103,27 @@ describe('POST opprette', () => {
       kuid: expect.stringMatching(/^\d{10}$/),
     });
 
-    const byVin = await (await t.fiks(`bulk/understellsnummer/${vin}`)).json();
+    const byVin = (await (await t.fiks(`bulk/understellsnummer/${vin}`)).json()) as any;
     const vehicle = byVin.responser[0].kjoretoydataListe[0].kjoretoydata;
     expect(vehicle.kjoretoyId).toEqual({ understellsnummer: vin, kuid: json.kuid });
     expect(vehicle.registrering.registreringsstatus.kodeVerdi).toBe('UREGISTRERT');
     expect(vehicle.kjennemerke).toBeUndefined();
     expect(vehicle.eierskap).toBeUndefined();
     const data = vehicle.godkjenning.tekniskGodkjenning.tekniskeData;
-    expect(data.generelt).toMatchObject({ merke: [{ merke: 'MOCKMOTORS' }], handelsbetegnelse: ['Mock One'], typebetegnelse: 'MX1' });
-    expect(data.motorOgDrivverk.motor[0]).toMatchObject({ slagvolum: 1498, drivstoff: [{ maksNettoEffekt: 110, drivstoffKode: { kodeNavn: 'Bensin' } }] });
+    expect(data.generelt).toMatchObject({
+      merke: [{ merke: 'MOCKMOTORS' }],
+      handelsbetegnelse: ['Mock One'],
+      typebetegnelse: 'MX1',
+    });
+    expect(data.motorOgDrivverk.motor[0]).toMatchObject({
+      slagvolum: 1498,
+      drivstoff: [{ maksNettoEffekt: 110, drivstoffKode: { kodeNavn: 'Bensin' } }],
+    });
     expect(data.vekter).toMatchObject({ egenvekt: 1390, tillattTotalvekt: 1900 });
     expect(data.miljodata.miljoOgdrivstoffGruppe[0].forbrukOgUtslipp[0].co2BlandetKjoring).toBe(132);
     expect(vehicle.godkjenning.tekniskGodkjenning.kjoretoyklassifisering.tekniskKode.kodeVerdi).toBe('M1');
 
-    const byKuid = await (await t.fiks('bulk/kuid', { body: [{ kuid: json.kuid }] })).json();
+    const byKuid = (await (await t.fiks('bulk/kuid', { body: [{ kuid: json.kuid }] })).json()) as any;
     expect(byKuid.responser[0].kjoretoydata.kjoretoyId.understellsnummer).toBe(vin);
   });
 
@@ -123,7 +137,7 @@ describe('POST opprette', () => {
     const ref = randomUUID();
     const res = await t.ecoc('opprette', { body: request(ref, b64(ivi(ref, newVin(), 'NO_LADEN_MASS'))) });
     expect(res.status).toBe(422);
-    const json = await res.json();
+    const json = (await res.json()) as any;
     expect(json.melding.meldingskode).toBe('ECOC-AVVIST');
     expect(json.iviIdentifikator).toEqual({ iviReferanse: ref });
     expect(json.feilmeldinger).toContainEqual({
@@ -137,7 +151,7 @@ describe('POST opprette', () => {
   it('422 when iviReferanse differs from the document header', async () => {
     const res = await t.ecoc('opprette', { body: request(randomUUID(), b64(ivi(randomUUID(), newVin()))) });
     expect(res.status).toBe(422);
-    expect((await res.json()).feilmeldinger.map((f: any) => f.kode)).toContain('IVI-E-REF');
+    expect(((await res.json()) as any).feilmeldinger.map((f: any) => f.kode)).toContain('IVI-E-REF');
   });
 
   it('422 for a duplicate VIN and a duplicate IVI reference', async () => {
@@ -147,10 +161,12 @@ describe('POST opprette', () => {
     const ref2 = randomUUID();
     const sameVin = await t.ecoc('opprette', { body: request(ref2, b64(ivi(ref2, vin))) });
     expect(sameVin.status).toBe(422);
-    expect((await sameVin.json()).feilmeldinger).toContainEqual(expect.objectContaining({ kode: 'IVI-E-DUPLICATE', felt: 'VehicleIdentificationNumber' }));
+    expect(((await sameVin.json()) as any).feilmeldinger).toContainEqual(
+      expect.objectContaining({ kode: 'IVI-E-DUPLICATE', felt: 'VehicleIdentificationNumber' }),
+    );
     const sameRef = await t.ecoc('opprette', { body: request(ref, b64(ivi(ref, newVin()))) });
     expect(sameRef.status).toBe(422);
-    expect((await sameRef.json()).feilmeldinger.map((f: any) => f.kode)).toContain('IVI-E-DUPLICATE');
+    expect(((await sameRef.json()) as any).feilmeldinger.map((f: any) => f.kode)).toContain('IVI-E-DUPLICATE');
   });
 
   it('422 for the VIN of a vehicle already in the register', async () => {
@@ -166,20 +182,27 @@ describe('POST opprette', () => {
     ['missing iviReferanse', { ivi: { iviDokument: b64('<a/>') } }, 'IVI-E-REQ'],
     ['bad base64', request('r', '%%%not base64%%%'), 'XML-BASE64'],
     ['not XML', request('r', b64('just text')), 'XML-MALFORMED'],
-    ['a DOCTYPE', request('r', b64('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><InitialVehicleInformation/>')), 'XML-DOCTYPE'],
+    [
+      'a DOCTYPE',
+      request('r', b64('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><InitialVehicleInformation/>')),
+      'XML-DOCTYPE',
+    ],
     ['two-element array', [request('a', '<a/>'), request('b', '<b/>')], 'REQ-FORMAT'],
   ])('400 for %s', async (_name, body, kode) => {
     const res = await t.ecoc('opprette', { body });
     expect(res.status).toBe(400);
-    const json = await res.json();
-    expect(json).toEqual({ ...statusResponse, melding: { meldingskode: 'ECOC-UGYLDIG', meldingstekst: expect.any(String) } });
+    const json = (await res.json()) as any;
+    expect(json).toEqual({
+      ...statusResponse,
+      melding: { meldingskode: 'ECOC-UGYLDIG', meldingstekst: expect.any(String) },
+    });
     expect(json.feilmeldinger[0].kode).toBe(kode);
   });
 
   it('400 for a body that is too large', async () => {
     const res = await t.ecoc('opprette', { body: request('r', 'A'.repeat(5 * 1024 * 1024)) });
     expect(res.status).toBe(400);
-    expect((await res.json()).feilmeldinger[0].kode).toBe('XML-TOO-LARGE');
+    expect(((await res.json()) as any).feilmeldinger[0].kode).toBe('XML-TOO-LARGE');
   });
 });
 
@@ -196,8 +219,11 @@ describe('DELETE slette', () => {
     const { ref, vin } = await create();
     const res = await t.ecoc(`slette/ivireferanse/${ref}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ iviIdentifikator: { iviReferanse: ref, understellsnummerMerke: { understellsnummer: vin } }, feilmeldinger: [] });
-    const lookup = await (await t.fiks(`bulk/understellsnummer/${vin}`)).json();
+    expect((await res.json()) as any).toMatchObject({
+      iviIdentifikator: { iviReferanse: ref, understellsnummerMerke: { understellsnummer: vin } },
+      feilmeldinger: [],
+    });
+    const lookup = (await (await t.fiks(`bulk/understellsnummer/${vin}`)).json()) as any;
     expect(lookup.responser[0].feilmelding).toBe('UNDERSTELLSNUMMER_UKJENT');
     // The same VIN may be pre-registered again.
     const again = await t.ecoc('opprette', { body: request(ref, b64(ivi(ref, vin))) });
@@ -213,7 +239,10 @@ describe('DELETE slette', () => {
   it('404 in the EcocStatusResponse shape for unknown references', async () => {
     const res = await t.ecoc(`slette/ivireferanse/${randomUUID()}`, { method: 'DELETE' });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ ...statusResponse, melding: { meldingskode: 'ECOC-IKKE-FUNNET', meldingstekst: expect.any(String) } });
+    expect((await res.json()) as any).toEqual({
+      ...statusResponse,
+      melding: { meldingskode: 'ECOC-IKKE-FUNNET', meldingstekst: expect.any(String) },
+    });
   });
 
   it('counts both deletes under ecoc/slette', async () => {

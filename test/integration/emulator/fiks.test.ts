@@ -34,7 +34,7 @@ describe('access control', () => {
     ]) {
       const res = await t.fiks('bulk/kjennemerke', { body, headers });
       expect(res.status).toBe(401);
-      const json = await res.json();
+      const json = (await res.json()) as any;
       expect(json).toEqual({ ...fiksError, status: 401, error: 'Unauthorized' });
       expect(json.message).toMatch(/^Autentisering feilet for integrasjon med id/);
       expect(JSON.stringify(json)).not.toContain(t.integration.password);
@@ -46,7 +46,7 @@ describe('access control', () => {
     for (const authorization of [undefined, 'Bearer not-issued-here', `Bearer ${ecocOnly}`]) {
       const res = await t.fiks('bulk/kjennemerke', { body, headers: { Authorization: authorization } });
       expect(res.status).toBe(401);
-      expect((await res.json()).message).toBe('Klarte ikke å validere access_token');
+      expect(((await res.json()) as any).message).toBe('Klarte ikke å validere access_token');
     }
   });
 
@@ -63,9 +63,11 @@ describe('access control', () => {
   });
 
   it('400 when fiksOrgId is not a UUID', async () => {
-    const res = await t.fiks(`${t.emulator.fiksBaseUrl}/kommune-x/rest/distribusjon/kjoretoy/v2.0/bulk/kjennemerke`, { body });
+    const res = await t.fiks(`${t.emulator.fiksBaseUrl}/kommune-x/rest/distribusjon/kjoretoy/v2.0/bulk/kjennemerke`, {
+      body,
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ ...fiksError, status: 400, error: 'Bad Request' });
+    expect((await res.json()) as any).toEqual({ ...fiksError, status: 400, error: 'Bad Request' });
   });
 
   it('404 for unknown paths and 405 for the wrong method', async () => {
@@ -87,7 +89,7 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
       ],
     });
     expect(res.status).toBe(200);
-    const json = await res.json();
+    const json = (await res.json()) as any;
     expect(json.gjenstaendeKvote).toEqual(expect.any(Number));
     expect(json.responser).toHaveLength(5);
     const [found, unknown, spaced, badDtg, badPlate] = json.responser;
@@ -98,7 +100,10 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
       kuid: a.kuid,
       understellsnummer: a.understellsnummer,
     });
-    expect(unknown).toEqual({ request: { kjennemerke: 'ZZ99999', dtg: '2023-06-01T12:00:00.000+02:00' }, feilmelding: 'KJENNEMERKE_UKJENT' });
+    expect(unknown).toEqual({
+      request: { kjennemerke: 'ZZ99999', dtg: '2023-06-01T12:00:00.000+02:00' },
+      feilmelding: 'KJENNEMERKE_UKJENT',
+    });
     expect(spaced.kjoretoydata.kjoretoyId.kuid).toBe(b.kuid);
     expect(badDtg.feilmelding).toBe('DTG_UGYLDIG');
     expect(badPlate.feilmelding).toBe('KJENNEMERKE_UGYLDIG');
@@ -106,11 +111,16 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
 
   it('returns the v2 vehicle tree with Kodeverk values', async () => {
     const res = await t.fiks('bulk/kuid', { body: [{ kuid: sample.vehicles[0].kuid }] });
-    const v = (await res.json()).responser[0].kjoretoydata;
+    const v = ((await res.json()) as any).responser[0].kjoretoydata;
     expect(v.forstegangsregistrering.registrertForstegangNorgeDato).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(v.registrering.registreringsstatus).toEqual(expect.objectContaining({ kodeVerdi: expect.any(String), tidligereKodeVerdi: [] }));
+    expect(v.registrering.registreringsstatus).toEqual(
+      expect.objectContaining({ kodeVerdi: expect.any(String), tidligereKodeVerdi: [] }),
+    );
     expect(v.kjennemerke[0]).toEqual(
-      expect.objectContaining({ kjennemerkekategori: 'KJORETOY', kjennemerketype: expect.objectContaining({ kodeVerdi: 'ORDINART' }) }),
+      expect.objectContaining({
+        kjennemerkekategori: 'KJORETOY',
+        kjennemerketype: expect.objectContaining({ kodeVerdi: 'ORDINART' }),
+      }),
     );
     expect(v.kjennemerke[0].fomTidspunkt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[12]:00$/);
     const teknisk = v.godkjenning.tekniskGodkjenning;
@@ -126,7 +136,7 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     const res = await t.fiks('bulk/kuid', {
       body: [{ kuid: v.kuid }, { kuid: '9999999999' }, { kuid: v.kuid, dtg: beforeFirst }, { kuid: 'abc' }],
     });
-    const [found, unknown, tooEarly, invalid] = (await res.json()).responser;
+    const [found, unknown, tooEarly, invalid] = ((await res.json()) as any).responser;
     expect(found.request).toEqual({ kuid: v.kuid });
     expect(found.kjoretoydata.kjoretoyId.kuid).toBe(v.kuid);
     expect(unknown.feilmelding).toBe('KUID_UKJENT');
@@ -139,7 +149,7 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     const first = v.owners[0];
     const during = osloDateTime(Date.parse(first.fom) + (Date.parse(first.til as string) - Date.parse(first.fom)) / 2);
     const res = await t.fiks('bulk/kuid', { body: [{ kuid: v.kuid, dtg: during }, { kuid: v.kuid }] });
-    const [then, now] = (await res.json()).responser.map((r: any) => r.kjoretoydata);
+    const [then, now] = ((await res.json()) as any).responser.map((r: any) => r.kjoretoydata);
     expect(then.eierskap.eier.fomTidspunkt).toBe(first.fom);
     expect(then.eierskap.eier.tilTidspunkt).toBe(first.til);
     const last = v.owners[v.owners.length - 1];
@@ -151,16 +161,20 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
   it('finds personal plates, and a moved personal plate resolves to whoever carried it at dtg', async () => {
     const personal = sample.personalPlates[0];
     const res = await t.fiks('bulk/kjennemerke', { body: [{ kjennemerke: personal.kjennemerke }] });
-    const item = (await res.json()).responser[0];
+    const item = ((await res.json()) as any).responser[0];
     expect(item.kjoretoydata.kjoretoyId.kuid).toBe(personal.kuid);
     expect(item.kjoretoydata.kjennemerke).toEqual(
-      expect.arrayContaining([expect.objectContaining({ kjennemerke: personal.kjennemerke, kjennemerkekategori: 'PERSONLIG' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ kjennemerke: personal.kjennemerke, kjennemerkekategori: 'PERSONLIG' }),
+      ]),
     );
 
     // Find a plate that moved between two vehicles in the dataset itself.
     const carriers = new Map<string, { kuid: string; fom: number; tom?: number }[]>();
     for (const r of t.emulator.dataset.all()) {
-      for (const p of r.plates) if (p.kategori === 'PERSONLIG') carriers.set(p.plate, [...(carriers.get(p.plate) ?? []), { kuid: r.kuid, fom: p.fom, tom: p.tom }]);
+      for (const p of r.plates)
+        if (p.kategori === 'PERSONLIG')
+          carriers.set(p.plate, [...(carriers.get(p.plate) ?? []), { kuid: r.kuid, fom: p.fom, tom: p.tom }]);
     }
     const moved = [...carriers.entries()].find(([, list]) => list.length > 1);
     expect(moved).toBeDefined();
@@ -170,7 +184,7 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     const answer = await t.fiks('bulk/kjennemerke', {
       body: [{ kjennemerke: plate, dtg: osloDateTime(old.tom! - 3_600_000) }, { kjennemerke: plate }],
     });
-    const [then, now] = (await answer.json()).responser;
+    const [then, now] = ((await answer.json()) as any).responser;
     expect(then.kjoretoydata.kjoretoyId.kuid).toBe(old.kuid);
     expect(now.kjoretoydata.kjoretoyId.kuid).toBe(current.kuid);
   });
@@ -179,29 +193,33 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     const body = Array.from({ length: 26 }, (_, i) => ({ kjennemerke: `AB${10000 + i}` }));
     const res = await t.fiks('bulk/kjennemerke', { body });
     expect(res.status).toBe(400);
-    const json = await res.json();
-    expect(json).toEqual({ gjenstaendeKvote: expect.any(Number), responser: [], feilmelding: expect.stringMatching(/overstiger lovlig maksimum \(25\)/) });
+    const json = (await res.json()) as any;
+    expect(json).toEqual({
+      gjenstaendeKvote: expect.any(Number),
+      responser: [],
+      feilmelding: expect.stringMatching(/overstiger lovlig maksimum \(25\)/),
+    });
     expect((await t.fiks('bulk/kjennemerke', { body: body.slice(0, 25) })).status).toBe(200);
   });
 
   it('400 for a body that is not a JSON array', async () => {
     const res = await t.fiks('bulk/kuid', { body: '{"kuid":"1"}' });
     expect(res.status).toBe(400);
-    expect((await res.json()).responser).toEqual([]);
+    expect(((await res.json()) as any).responser).toEqual([]);
   });
 
   it('counts the quota down by vehicles returned and answers 422 with Retry-After when it would be exceeded', async () => {
     await t.admin('reset', { method: 'POST' });
     await t.admin('config', { body: { dailyQuota: 3 } });
     const ids = sample.vehicles.slice(0, 3).map((v) => ({ kuid: v.kuid }));
-    const first = await (await t.fiks('bulk/kuid', { body: [ids[0], { kuid: '9999999999' }] })).json();
+    const first = (await (await t.fiks('bulk/kuid', { body: [ids[0], { kuid: '9999999999' }] })).json()) as any;
     expect(first.gjenstaendeKvote).toBe(2);
     const over = await t.fiks('bulk/kuid', { body: ids });
     expect(over.status).toBe(422);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(over.headers.get('content-type')).toMatch(/text\/plain/);
     expect(await over.text()).toMatch(/Kvoten/);
-    const fits = await (await t.fiks('bulk/kuid', { body: ids.slice(1) })).json();
+    const fits = (await (await t.fiks('bulk/kuid', { body: ids.slice(1) })).json()) as any;
     expect(fits.gjenstaendeKvote).toBe(0);
   });
 });
@@ -209,44 +227,87 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
 describe('wrapper B', () => {
   it('answers a bare array of {kjoretoy, responskoder} without echoed requests', async () => {
     await t.admin('config', { body: { wrapper: 'B' } });
-    const res = await t.fiks('bulk/kjennemerke', { body: [{ kjennemerke: sample.vehicles[0].kjennemerke }, { kjennemerke: 'ZZ99999' }] });
+    const res = await t.fiks('bulk/kjennemerke', {
+      body: [{ kjennemerke: sample.vehicles[0].kjennemerke }, { kjennemerke: 'ZZ99999' }],
+    });
     expect(res.status).toBe(200);
-    const json = await res.json();
+    const json = (await res.json()) as any;
     expect(Array.isArray(json)).toBe(true);
-    expect(json[0]).toEqual({ kjoretoy: expect.objectContaining({ kjoretoyId: expect.any(Object) }), responskoder: [] });
+    expect(json[0]).toEqual({
+      kjoretoy: expect.objectContaining({ kjoretoyId: expect.any(Object) }),
+      responskoder: [],
+    });
     expect(json[1]).toEqual({ responskoder: [{ kode: 'KJENNEMERKE_UKJENT', beskrivelse: expect.any(String) }] });
     expect(json[0].request).toBeUndefined();
 
     const tooMany = await t.fiks('bulk/kuid', { body: Array.from({ length: 26 }, () => ({ kuid: '1' })) });
     expect(tooMany.status).toBe(400);
-    expect((await tooMany.json()).responskoder[0].kode).toBe('FORESPORSEL_UGYLDIG');
+    expect(((await tooMany.json()) as any).responskoder[0].kode).toBe('FORESPORSEL_UGYLDIG');
+  });
+});
+
+describe('wrapper B on the other lookup routes', () => {
+  it('bulk/kuid and understellsnummer answer bare arrays of KjoretoyResponse', async () => {
+    await t.admin('config', { body: { wrapper: 'B' } });
+    const v = sample.vehicles[2];
+    const byKuid = (await (
+      await t.fiks('bulk/kuid', { body: [{ kuid: '9999999999' }, { kuid: v.kuid }] })
+    ).json()) as any;
+    expect(byKuid).toEqual([
+      { responskoder: [{ kode: 'KUID_UKJENT', beskrivelse: expect.any(String) }] },
+      {
+        kjoretoy: expect.objectContaining({ kjoretoyId: expect.objectContaining({ kuid: v.kuid }) }),
+        responskoder: [],
+      },
+    ]);
+    const byVin = (await (await t.fiks(`bulk/understellsnummer/${v.understellsnummer}`)).json()) as any;
+    expect(byVin).toEqual([
+      {
+        kjoretoy: expect.objectContaining({ kjoretoyId: expect.objectContaining({ kuid: v.kuid }) }),
+        responskoder: [],
+      },
+    ]);
+    const unknown = (await (await t.fiks('bulk/understellsnummer/TESTDIGDIR0000016')).json()) as any;
+    expect(unknown).toEqual([
+      { responskoder: [{ kode: 'UNDERSTELLSNUMMER_UKJENT', beskrivelse: expect.any(String) }] },
+    ]);
   });
 });
 
 describe('GET bulk/understellsnummer/:vin', () => {
   it('answers kjoretoydataListe, and an empty list with feilmelding for unknown VINs', async () => {
     const v = sample.vehicles[1];
-    const json = await (await t.fiks(`bulk/understellsnummer/${encodeURIComponent(v.understellsnummer.toLowerCase())}`)).json();
+    const json = (await (
+      await t.fiks(`bulk/understellsnummer/${encodeURIComponent(v.understellsnummer.toLowerCase())}`)
+    ).json()) as any;
     expect(json.responser).toHaveLength(1);
     expect(json.responser[0].request).toEqual({ understellsnummer: v.understellsnummer.toLowerCase() });
     expect(json.responser[0].kjoretoydataListe).toHaveLength(1);
     expect(json.responser[0].kjoretoydataListe[0].kjoretoydata.kjoretoyId.kuid).toBe(v.kuid);
     expect(json.responser[0].feilmelding).toBeUndefined();
 
-    const unknown = await (await t.fiks('bulk/understellsnummer/TESTDIGDIR0000016')).json();
-    expect(unknown.responser[0]).toEqual({ request: { understellsnummer: 'TESTDIGDIR0000016' }, kjoretoydataListe: [], feilmelding: 'UNDERSTELLSNUMMER_UKJENT' });
+    const unknown = (await (await t.fiks('bulk/understellsnummer/TESTDIGDIR0000016')).json()) as any;
+    expect(unknown.responser[0]).toEqual({
+      request: { understellsnummer: 'TESTDIGDIR0000016' },
+      kjoretoydataListe: [],
+      feilmelding: 'UNDERSTELLSNUMMER_UKJENT',
+    });
   });
 
   it('lists every vehicle that shares an irregular VIN', async () => {
     const shared = (await t.admin('sample?count=5')).sharedVins[0];
     expect(shared).toBeDefined();
-    const json = await (await t.fiks(`bulk/understellsnummer/${shared.understellsnummer}`)).json();
-    expect(json.responser[0].kjoretoydataListe.map((k: any) => k.kjoretoydata.kjoretoyId.kuid).sort()).toEqual([...shared.kuids].sort());
+    const json = (await (await t.fiks(`bulk/understellsnummer/${shared.understellsnummer}`)).json()) as any;
+    expect(json.responser[0].kjoretoydataListe.map((k: any) => k.kjoretoydata.kjoretoyId.kuid).sort()).toEqual(
+      [...shared.kuids].sort(),
+    );
   });
 
   it('takes dtg as a query parameter', async () => {
     const v = sample.withOwnershipHistory[0];
-    const json = await (await t.fiks(`bulk/understellsnummer/${v.understellsnummer}?dtg=${encodeURIComponent(v.owners[0].fom)}`)).json();
+    const json = (await (
+      await t.fiks(`bulk/understellsnummer/${v.understellsnummer}?dtg=${encodeURIComponent(v.owners[0].fom)}`)
+    ).json()) as any;
     expect(json.responser[0].kjoretoydataListe[0].kjoretoydata.eierskap.eier.fomTidspunkt).toBe(v.owners[0].fom);
   });
 });
@@ -255,29 +316,36 @@ describe('GET sok/eiernavn', () => {
   it('pages with fra/antall in a stable order', async () => {
     const big = sample.ownerSearch.find((s) => s.hits > 30)!;
     const q = `navn=${encodeURIComponent(big.name.toLowerCase())}`;
-    const page1 = await (await t.fiks(`sok/eiernavn?${q}&fra=0&antall=10`)).json();
-    const page2 = await (await t.fiks(`sok/eiernavn?${q}&fra=10&antall=10`)).json();
-    expect(page1).toEqual({ antallTreffTotalt: big.hits, antallITreffliste: 10, responskoder: [], kjoretoyresponser: expect.any(Array) });
+    const page1 = (await (await t.fiks(`sok/eiernavn?${q}&fra=0&antall=10`)).json()) as any;
+    const page2 = (await (await t.fiks(`sok/eiernavn?${q}&fra=10&antall=10`)).json()) as any;
+    expect(page1).toEqual({
+      antallTreffTotalt: big.hits,
+      antallITreffliste: 10,
+      responskoder: [],
+      kjoretoyresponser: expect.any(Array),
+    });
     const kuids1 = page1.kjoretoyresponser.map((r: any) => r.kjoretoy.kjoretoyId.kuid);
     const kuids2 = page2.kjoretoyresponser.map((r: any) => r.kjoretoy.kjoretoyId.kuid);
     expect(new Set([...kuids1, ...kuids2]).size).toBe(20);
-    const all = await (await t.fiks(`sok/eiernavn?${q}&fra=0&antall=20`)).json();
+    const all = (await (await t.fiks(`sok/eiernavn?${q}&fra=0&antall=20`)).json()) as any;
     expect(all.kjoretoyresponser.map((r: any) => r.kjoretoy.kjoretoyId.kuid)).toEqual([...kuids1, ...kuids2]);
     for (const r of page1.kjoretoyresponser) {
       const eier = r.kjoretoy.eierskap.eier.person;
       expect(`${eier.fornavn} ${eier.etternavn}`).toBe(big.name);
       expect(r.responskoder).toEqual([]);
     }
-    const tail = await (await t.fiks(`sok/eiernavn?${q}&fra=${big.hits - 1}&antall=50`)).json();
+    const tail = (await (await t.fiks(`sok/eiernavn?${q}&fra=${big.hits - 1}&antall=50`)).json()) as any;
     expect(tail.antallITreffliste).toBe(1);
   });
 
   it('defaults to 20 rows and caps antall at 100', async () => {
     const big = sample.ownerSearch[0];
-    const def = await (await t.fiks(`sok/eiernavn?navn=${encodeURIComponent(big.name)}`)).json();
+    const def = (await (await t.fiks(`sok/eiernavn?navn=${encodeURIComponent(big.name)}`)).json()) as any;
     expect(def.antallITreffliste).toBe(Math.min(20, big.hits));
     const org = sample.organisations.find((o) => o.vehicles > 100)!;
-    const capped = await (await t.fiks(`sok/organisasjonsnummer?organisasjonsnummer=${org.organisasjonsnummer}&antall=500`)).json();
+    const capped = (await (
+      await t.fiks(`sok/organisasjonsnummer?organisasjonsnummer=${org.organisasjonsnummer}&antall=500`)
+    ).json()) as any;
     expect(capped.antallITreffliste).toBe(100);
     expect(capped.antallTreffTotalt).toBe(org.vehicles);
   });
@@ -297,7 +365,9 @@ describe('GET sok/eiernavn', () => {
   it('400 with responskoder when navn is missing or paging is invalid', async () => {
     const res = await t.fiks('sok/eiernavn?postnummer=0150');
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ responskoder: [{ kode: 'PARAMETER_MANGLER', beskrivelse: expect.any(String) }] });
+    expect((await res.json()) as any).toEqual({
+      responskoder: [{ kode: 'PARAMETER_MANGLER', beskrivelse: expect.any(String) }],
+    });
     expect((await t.fiks('sok/eiernavn?navn=Ola&fra=-1')).status).toBe(400);
     expect((await t.fiks('sok/eiernavn?navn=Ola&erPerson=kanskje')).status).toBe(400);
   });
@@ -308,11 +378,15 @@ describe('GET sok/organisasjonsnummer', () => {
     const org = sample.organisations.find((o) => o.vehicles > 100)!;
     const seen = new Set<string>();
     for (let fra = 0; fra < org.vehicles; fra += 100) {
-      const page = await (await t.fiks(`sok/organisasjonsnummer?organisasjonsnummer=${org.organisasjonsnummer}&fra=${fra}&antall=100`)).json();
+      const page = (await (
+        await t.fiks(`sok/organisasjonsnummer?organisasjonsnummer=${org.organisasjonsnummer}&fra=${fra}&antall=100`)
+      ).json()) as any;
       for (const r of page.kjoretoyresponser) {
         seen.add(r.kjoretoy.kjoretoyId.kuid);
         const { eier, leasingtaker } = r.kjoretoy.eierskap;
-        expect([eier.enhet?.organisasjonsnummer, leasingtaker?.enhet?.organisasjonsnummer]).toContain(org.organisasjonsnummer);
+        expect([eier.enhet?.organisasjonsnummer, leasingtaker?.enhet?.organisasjonsnummer]).toContain(
+          org.organisasjonsnummer,
+        );
       }
     }
     expect(seen.size).toBe(org.vehicles);
@@ -327,7 +401,9 @@ describe('GET sok/organisasjonsnummer', () => {
 describe('stats', () => {
   it('counts requests, ids and statuses per route', async () => {
     await t.admin('reset', { method: 'POST' });
-    await t.fiks('bulk/kjennemerke', { body: [{ kjennemerke: 'AB12345' }, { kjennemerke: 'AB12346' }, { kjennemerke: 'AB12347' }] });
+    await t.fiks('bulk/kjennemerke', {
+      body: [{ kjennemerke: 'AB12345' }, { kjennemerke: 'AB12346' }, { kjennemerke: 'AB12347' }],
+    });
     await t.fiks('bulk/kjennemerke', { body: [{ kjennemerke: 'AB12345' }] });
     await t.fiks('bulk/understellsnummer/ABC');
     await t.fiks('sok/eiernavn?navn=Ingen');
@@ -335,7 +411,13 @@ describe('stats', () => {
     expect(Object.keys(stats.routes).sort()).toEqual(
       ['bulk/kjennemerke', 'bulk/kuid', 'ecoc/opprette', 'ecoc/slette', 'sok', 'token', 'understellsnummer'].sort(),
     );
-    expect(stats.routes['bulk/kjennemerke']).toMatchObject({ requests: 2, inFlight: 0, maxInFlight: 1, idsRequested: 4, statuses: { '200': 2 } });
+    expect(stats.routes['bulk/kjennemerke']).toMatchObject({
+      requests: 2,
+      inFlight: 0,
+      maxInFlight: 1,
+      idsRequested: 4,
+      statuses: { '200': 2 },
+    });
     expect(stats.batchSizes['bulk/kjennemerke']).toEqual([3, 1]);
     expect(stats.routes.understellsnummer).toMatchObject({ requests: 1, idsRequested: 1 });
     expect(stats.routes.sok.statuses).toEqual({ '204': 1 });

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8, type JWTPayload } from 'jose';
-import { generateDevClient, startEmulator, type DevClient, type EmulatorHandle, type EmulatorOptions } from '../../../src/emulator';
+import {
+  generateDevClient,
+  startEmulator,
+  type DevClient,
+  type EmulatorHandle,
+  type EmulatorOptions,
+} from '../../../src/emulator';
 
 /** An emulator on a free port with one Maskinporten client and one Fiks integration, plus request helpers. */
 export interface TestEmulator {
@@ -9,13 +15,19 @@ export interface TestEmulator {
   integration: { id: string; password: string };
   orgId: string;
   /** Signs a JWT grant; `claims` overrides/extends the defaults, `undefined` values remove a claim. */
-  assertion(claims?: Record<string, unknown>, options?: { kid?: string | null; alg?: string; key?: string; x5c?: string[] }): Promise<string>;
+  assertion(
+    claims?: Record<string, unknown>,
+    options?: { kid?: string | null; alg?: string; key?: string; x5c?: string[] },
+  ): Promise<string>;
   /** POSTs a grant to /token. */
   grant(assertion: string, grantType?: string): Promise<Response>;
   /** A fresh access token for `scope`. */
   token(scope?: string): Promise<string>;
   /** Fiks call with integration headers and a ks:fiks token (override any header with `headers`). */
-  fiks(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string | undefined> }): Promise<Response>;
+  fiks(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string | undefined> },
+  ): Promise<Response>;
   fiksUrl(path: string): string;
   ecoc(path: string, init?: { method?: string; body?: unknown; token?: string | null }): Promise<Response>;
   admin<T = any>(path: string, init?: { method?: string; body?: unknown }): Promise<T>;
@@ -94,7 +106,8 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
       return fetch(url, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
         headers: Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined)),
-        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+        body:
+          init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
       });
     },
     async ecoc(path, init = {}) {
@@ -104,7 +117,8 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
       return fetch(`${emulator.ecocBaseUrl}/meldingompreregistrering/v1/${path}`, {
         method: init.method ?? 'POST',
         headers,
-        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+        body:
+          init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
       });
     },
     async admin(path, init = {}) {

@@ -29,15 +29,24 @@ describe('POST /token', () => {
     const res = await t.grant(await t.assertion({ scope: 'ks:fiks svv:kjoretoy/ecoc' }));
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const body = await res.json();
-    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 300, scope: 'ks:fiks svv:kjoretoy/ecoc' });
+    const body = (await res.json()) as any;
+    expect(body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 300,
+      scope: 'ks:fiks svv:kjoretoy/ecoc',
+    });
     expect(body.access_token.split('.')).toHaveLength(1); // opaque, not a JWT
     const after = await t.admin('stats');
     expect(after.tokenGrants).toBe(before.tokenGrants + 1);
     expect(after.routes.token.requests).toBe(before.routes.token.requests + 1);
     const last = after.grants[after.grants.length - 1];
     expect(last.header).toEqual({ alg: 'RS256', kid: t.client.kid });
-    expect(last.claims).toMatchObject({ iss: t.client.clientId, aud: t.emulator.issuer, scope: 'ks:fiks svv:kjoretoy/ecoc' });
+    expect(last.claims).toMatchObject({
+      iss: t.client.clientId,
+      aud: t.emulator.issuer,
+      scope: 'ks:fiks svv:kjoretoy/ecoc',
+    });
   });
 
   it.each(['RS384', 'RS512'])('accepts %s', async (alg) => {
@@ -45,7 +54,9 @@ describe('POST /token', () => {
   });
 
   it('accepts the optional resource and consumer_org claims', async () => {
-    const res = await t.grant(await t.assertion({ resource: 'https://www.utv.vegvesen.no', consumer_org: '0192:310000001' }));
+    const res = await t.grant(
+      await t.assertion({ resource: 'https://www.utv.vegvesen.no', consumer_org: '0192:310000001' }),
+    );
     expect(res.status).toBe(200);
   });
 
@@ -68,14 +79,19 @@ describe('POST /token', () => {
   });
 
   it('rejects a bad signature', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
     await expectRejected(await t.assertion({}, { key: other }), 'invalid_grant', /signature/);
   });
 
   it('rejects a tampered payload', async () => {
     const good = await t.assertion();
     const [h, , s] = good.split('.');
-    const forged = Buffer.from(JSON.stringify({ iss: t.client.clientId, aud: t.emulator.issuer, scope: 'ks:fiks' })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ iss: t.client.clientId, aud: t.emulator.issuer, scope: 'ks:fiks' }),
+    ).toString('base64url');
     await expectRejected(`${h}.${forged}.${s}`, 'invalid_grant', /signature/);
   });
 
@@ -134,14 +150,14 @@ describe('POST /token', () => {
     await expectRejected('not-a-jwt', 'invalid_grant', /malformed/);
     const wrongGrant = await t.grant(await t.assertion(), 'client_credentials');
     expect(wrongGrant.status).toBe(400);
-    expect((await wrongGrant.json()).error).toBe('unsupported_grant_type');
+    expect(((await wrongGrant.json()) as any).error).toBe('unsupported_grant_type');
     const json = await fetch(t.emulator.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ assertion: 'x' }),
     });
     expect(json.status).toBe(400);
-    expect((await json.json()).error).toBe('invalid_request');
+    expect(((await json.json()) as any).error).toBe('invalid_request');
   });
 
   it('counts rejected grants', async () => {

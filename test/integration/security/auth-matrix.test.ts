@@ -97,6 +97,7 @@ describe('caller auth and scopes (AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE)', 
       .map((v) => v?.owner?.fodselsnummer);
     expect(fnrs.length).toBeGreaterThan(0);
     expect(fnrs.every((f) => f === null || (typeof f === 'string' && isValidFodselsnummer(f)))).toBe(true);
+    expect(fnrs.some((f) => typeof f === 'string')).toBe(true);
   });
 
   it('missing vehicles:read: FORBIDDEN at the lookup, no upstream call', async () => {
@@ -134,16 +135,24 @@ describe('caller auth and scopes (AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE)', 
     expect(upstreamRequests(await stack.stats())).toBe(0);
   });
 
-  it('no token through _entities: owner fields are UNAUTHENTICATED (vehicle facts follow the schema: no scope on Vehicle)', async () => {
+  it('no token through _entities: the Vehicle (scoped type-wide) is refused before any upstream call', async () => {
     const res = await stack.gql(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Vehicle { kuid owner { name } } } }',
       { r: [{ __typename: 'Vehicle', kuid: sample.vehicles[0].kuid }] },
     );
+    expect(res.body.data._entities).toEqual([null]);
+    expect(res.body.errors![0]).toMatchObject({ path: ['_entities', 0], extensions: { code: 'UNAUTHENTICATED' } });
+    expect(upstreamRequests(await stack.stats())).toBe(0);
+  });
+
+  it('vehicles:read without owners:read through _entities: vehicle facts, owner FORBIDDEN', async () => {
+    const res = await stack.gql(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Vehicle { kuid owner { name } } } }',
+      { r: [{ __typename: 'Vehicle', kuid: sample.vehicles[0].kuid }] },
+      await bearer('vehicles:read'),
+    );
     expect(res.body.data._entities).toEqual([{ kuid: sample.vehicles[0].kuid, owner: null }]);
-    expect(res.body.errors![0]).toMatchObject({
-      path: ['_entities', 0, 'owner'],
-      extensions: { code: 'UNAUTHENTICATED' },
-    });
+    expect(res.body.errors![0]).toMatchObject({ path: ['_entities', 0, 'owner'], extensions: { code: 'FORBIDDEN' } });
   });
 
   const now = () => Math.floor(Date.now() / 1000);

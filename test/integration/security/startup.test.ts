@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startApp } from '../../../src/app';
 import { ConfigError } from '../../../src/config';
-import { captureLogger } from '../../helpers/log-scan';
-import { startStack } from '../../helpers/stack';
+import { captureLogger, TEST_ROUTER_SECRET } from '../../helpers/log-scan';
+import { startStack, type Stack } from '../../helpers/stack';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -22,24 +22,68 @@ const PRODUCTION_UPSTREAMS: Record<string, string> = {
   MASKINPORTEN_KEY_FILE: '/nonexistent/maskinporten.pem',
 };
 
-describe('start-up: dev mode is loud, production without caller auth refuses to start', () => {
-  it('dev mode (no caller auth, not production) warns at start-up, and says the data is synthetic', async () => {
-    const log = captureLogger('info');
-    const stack = await startStack({ logger: log.logger });
-    try {
-      const warnings = log
-        .entries()
-        .filter((e) => e.level === 40)
-        .map((e) => e.msg as string);
-      expect(warnings).toContainEqual(
-        expect.stringMatching(/^DEV MODE: no caller auth configured \(AUTH_JWKS_URL \/ AUTH_JWKS_FILE\)/),
-      );
-      expect(warnings).toContainEqual(expect.stringMatching(/SYNTHETIC DATA/));
-    } finally {
-      await stack.close();
-    }
+describe('start-up from the environment (dev stack with ROUTER_SECRET and CORS_ORIGINS)', () => {
+  let stack: Stack;
+  const log = captureLogger('info');
+
+  beforeAll(async () => {
+    stack = await startStack({
+      logger: log.logger,
+      env: { ROUTER_SECRET: TEST_ROUTER_SECRET, CORS_ORIGINS: 'https://app.example, https://case.example' },
+    });
+  });
+  afterAll(() => stack?.close());
+
+  it('dev mode (no caller auth, not production) warns at start-up, and says the data is synthetic', () => {
+    const warnings = log
+      .entries()
+      .filter((e) => e.level === 40)
+      .map((e) => e.msg as string);
+    expect(warnings).toContainEqual(
+      expect.stringMatching(/^DEV MODE: no caller auth configured \(AUTH_JWKS_URL \/ AUTH_JWKS_FILE\)/),
+    );
+    expect(warnings).toContainEqual(expect.stringMatching(/SYNTHETIC DATA/));
   });
 
+  it('ROUTER_SECRET closes _service and _entities to direct callers (401, no upstream call); the router gets in', async () => {
+    await stack.reset();
+    const [plate] = (await stack.sample(1)).vehicles.map((v) => v.kjennemerke);
+    const entities = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Vehicle { kuid } } }';
+    const reps = { r: [{ __typename: 'Vehicle', kjennemerke: plate }] };
+
+    expect((await stack.gql('{ _service { sdl } }')).status).toBe(401);
+    const direct = await stack.gql(entities, reps, { 'router-authorization': 'not-the-router-secret-at-all' });
+    expect(direct.status).toBe(401);
+    expect(direct.body.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(0);
+
+    const viaRouter = await stack.gql(entities, reps, { 'router-authorization': TEST_ROUTER_SECRET });
+    expect(viaRouter.status).toBe(200);
+    expect(viaRouter.body.data._entities[0].kuid).toEqual(expect.any(String));
+    expect(
+      (await stack.gql('{ _service { sdl } }', undefined, { 'router-authorization': TEST_ROUTER_SECRET })).status,
+    ).toBe(200);
+  });
+
+  it('CORS_ORIGINS (comma-separated) is the allow-list; Apollo Studio is added in dev', async () => {
+    const allowed = async (origin: string) =>
+      (
+        await fetch(stack.url, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        })
+      ).headers.get('access-control-allow-origin');
+    expect(await allowed('https://case.example')).toBe('https://case.example');
+    expect(await allowed('https://studio.apollographql.com')).toBe('https://studio.apollographql.com');
+    expect(await allowed('https://evil.example')).toBeNull();
+  });
+});
+
+describe('start-up refusals in production', () => {
   it.each([
     [{}, /AUTH_ISSUER/],
     [{ AUTH_ISSUER: 'https://idp.example/', AUTH_AUDIENCE: 'kjoretoy-subgraph' }, /AUTH_JWKS_URL or AUTH_JWKS_FILE/],
