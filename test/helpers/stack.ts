@@ -1,4 +1,5 @@
 import { startApp, type App, type AppOptions } from '../../src/app';
+import type { DatasetSample, EmulatorStatsSnapshot } from '../../src/emulator';
 
 /**
  * The whole thing over real sockets: the embedded emulator and the subgraph, each on a free port, exactly as
@@ -26,35 +27,10 @@ export interface GqlResponse<T> {
   headers: Headers;
 }
 
-export interface RouteStats {
-  requests: number;
-  inFlight: number;
-  maxInFlight: number;
-  idsRequested: number;
-  statuses: Record<string, number>;
-}
-
-export interface EmulatorStats {
-  routes: Record<string, RouteStats>;
-  tokenGrants: number;
-  grantsRejected: number;
-  grants: { header: Record<string, unknown>; claims: Record<string, any> }[];
-  batchSizes: Record<string, number[]>;
-  fiksOrgIds: Record<string, number>;
-}
-
-export interface EmulatorSample {
-  vehicles: { kjennemerke: string; kuid: string; understellsnummer: string; registreringsstatus: string }[];
-  withOwnershipHistory: {
-    kjennemerke: string;
-    kuid: string;
-    understellsnummer: string;
-    owners: { fom: string; til: string | null }[];
-  }[];
-  personalPlates: { kjennemerke: string; kuid: string }[];
-  ownerSearch: { name: string; hits: number }[];
-  organisations: { organisasjonsnummer: string; vehicles: number }[];
-}
+/** The emulator's admin API answers in its own types (src/emulator); the harness reuses them. */
+export type { RouteStats } from '../../src/emulator';
+export type EmulatorStats = EmulatorStatsSnapshot;
+export type EmulatorSample = DatasetSample;
 
 export const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',

@@ -44,7 +44,7 @@ describe('resilient upstream calls against the emulator', () => {
       expect(stats.grantsRejected).toBe(0);
       const [grant] = stats.grants;
       expect(Object.keys(grant.claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'scope']);
-      expect(grant.claims.exp - grant.claims.iat).toBeLessThanOrEqual(120);
+      expect(Number(grant.claims.exp) - Number(grant.claims.iat)).toBeLessThanOrEqual(120);
       expect(grant.claims.aud).toBe(`${cold.emulatorUrl}/`);
       expect(grant.claims.scope).toBe('ks:fiks');
       expect(grant.header).toMatchObject({ alg: 'RS256', kid: expect.any(String) });
@@ -59,7 +59,7 @@ describe('resilient upstream calls against the emulator', () => {
     const jtis = stats.grants.map((g) => g.claims.jti);
     expect(new Set(jtis).size).toBe(jtis.length);
     expect(stats.grants.map((g) => g.claims.scope)).toContain('svv:kjoretoy/ecoc');
-    for (const g of stats.grants) expect(g.claims.exp - g.claims.iat).toBeLessThanOrEqual(120);
+    for (const g of stats.grants) expect(Number(g.claims.exp) - Number(g.claims.iat)).toBeLessThanOrEqual(120);
   });
 
   it('a lookup that meets two 503s and then a 200 succeeds, with 3 upstream calls', async () => {
