@@ -17,6 +17,8 @@ COPY tsconfig.json tsconfig.build.json codegen.yml ./
 COPY schema ./schema
 COPY src ./src
 COPY bench ./bench
+# The benchmarks share the IVI sample with the tests.
+COPY test/fixtures ./test/fixtures
 COPY examples ./examples
 RUN npm run build
 
