@@ -33,6 +33,13 @@ export interface ServerDeps extends ContextDeps {
   plugins?: ConstructorParameters<typeof ApolloServer<RequestContext>>[0]['plugins'];
 }
 
+/** The embedded Apollo Sandbox in dev; no landing page in production. */
+export function landingPage(production: boolean) {
+  return production
+    ? ApolloServerPluginLandingPageDisabled()
+    : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false });
+}
+
 /** Apollo Studio's hosted Sandbox runs in the browser at this origin; it needs CORS in dev. */
 const STUDIO_ORIGIN = 'https://studio.apollographql.com';
 
@@ -64,9 +71,7 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      landingPage(production),
       maskingPlugin(logger),
       requestLoggingPlugin(logger, metrics),
       ...(deps.plugins ?? []),
@@ -169,7 +174,8 @@ function errorHandler(logger: Logger) {
   };
 }
 
-function apolloLogger(logger: Logger) {
+/** Apollo's logger interface on top of pino. */
+export function apolloLogger(logger: Logger) {
   return {
     debug: (m: unknown) => logger.debug(String(m)),
     info: (m: unknown) => logger.info(String(m)),

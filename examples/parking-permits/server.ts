@@ -1,13 +1,10 @@
 import { ApolloServer } from '@apollo/server';
-import {
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../src/observability/logger';
+import { apolloLogger, landingPage } from '../../src/server';
 import type { ParkingPermitRecord } from './permits';
 import { parkingPermitResolvers } from './resolvers';
 import { parkingPermitsTypeDefs } from './schema';
@@ -43,9 +40,7 @@ export async function startParkingPermitsSubgraph(options: ParkingPermitsOptions
     plugins: [
       // No usage reporting here, so no federated traces (ftv1) to add to responses.
       ApolloServerPluginInlineTraceDisabled(),
-      options.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      landingPage(Boolean(options.production)),
     ],
     logger: options.logger ? apolloLogger(options.logger) : undefined,
   });
@@ -55,14 +50,4 @@ export async function startParkingPermitsSubgraph(options: ParkingPermitsOptions
   // A wildcard bind address is not something to call: route to loopback instead.
   const routable = url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
   return { name: PARKING_PERMITS_SUBGRAPH, url: routable, close: () => server.stop() };
-}
-
-/** Apollo's logger interface on top of pino. */
-export function apolloLogger(logger: Logger) {
-  return {
-    debug: (m: unknown) => logger.debug(String(m)),
-    info: (m: unknown) => logger.info(String(m)),
-    warn: (m: unknown) => logger.warn(String(m)),
-    error: (m: unknown) => logger.error(String(m)),
-  };
 }

@@ -1,10 +1,8 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { Logger } from '../../src/observability/logger';
-import { apolloLogger } from '../parking-permits/server';
+import { apolloLogger, landingPage } from '../../src/server';
 import { forApolloGateway } from './compose';
 
 /** What the gateway keeps from the incoming request for the subgraph calls. */
@@ -64,11 +62,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // Whoever starts the gateway owns SIGINT/SIGTERM (Apollo's own handler would re-raise the signal).
     stopOnTerminationSignals: false,
     introspection: !options.production,
-    plugins: [
-      options.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-    ],
+    plugins: [landingPage(Boolean(options.production))],
     logger: options.logger ? apolloLogger(options.logger) : undefined,
   });
   const { url } = await startStandaloneServer(server, {
