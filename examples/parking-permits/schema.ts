@@ -39,7 +39,7 @@ export const parkingPermitsTypeDefs = /* GraphQL */ `
 
   type Vehicle @key(fields: "kjennemerke", resolvable: false) @key(fields: "kuid", resolvable: false) {
     kjennemerke: String @external
-    kuid: ID! @external
+    kuid: ID @external
   }
 
   type Organization @key(fields: "organisasjonsnummer", resolvable: false) {

@@ -10,7 +10,8 @@ const codesAt = (errors: GqlError[] | undefined, path: Path) =>
   errorsAt(errors, path).map((e) => e.extensions?.code as string | undefined);
 
 interface Vehicle {
-  kuid?: string;
+  kuid?: string | null;
+  understellsnummer?: string | null;
   kjennemerke?: string | null;
   technical?: { make: string | null } | null;
   owner?: { name: string | null } | null;
@@ -41,7 +42,7 @@ describe('end to end through @apollo/gateway over HTTP (emulator ← kjoretoy + 
   it('30 permits → the plan fetches 30 vehicles from kjoretoy → exactly ONE bulk/kjennemerke call at the emulator', async () => {
     const before = await metricsText();
     const res = await fed.query<{ parkingPermits: Permit[] }>(
-      `query Permits { parkingPermits(first: 30) { id kjennemerke vehicle { kjennemerke kuid technical { make } } } }`,
+      `query Permits { parkingPermits(first: 30) { id kjennemerke vehicle { kjennemerke kuid understellsnummer technical { make } } } }`,
       undefined,
       readToken,
     );
@@ -49,8 +50,10 @@ describe('end to end through @apollo/gateway over HTTP (emulator ← kjoretoy + 
     expect(res.body.errors).toBeUndefined();
     const permits = res.body.data!.parkingPermits;
     expect(permits).toHaveLength(30);
-    // Every vehicle resolved, and to the right one: the kuid the example subgraph was seeded with.
-    expect(permits.map((p) => p.vehicle?.kuid)).toEqual(fed.permits.slice(0, 30).map((p) => p.kuid));
+    // Every vehicle resolved, and to the right one: the plate the example subgraph was seeded with. Joined by plate,
+    // so no kuid: SVV's bulk answers do not carry it.
+    expect(permits.map((p) => p.vehicle?.kjennemerke)).toEqual(fed.permits.slice(0, 30).map((p) => p.kjennemerke));
+    expect(permits.every((p) => p.vehicle?.kuid === null && p.vehicle.understellsnummer)).toBe(true);
 
     const stats = await fed.stack.stats();
     expect(stats.routes['bulk/kjennemerke'].requests).toBe(1);
@@ -76,6 +79,8 @@ describe('end to end through @apollo/gateway over HTTP (emulator ← kjoretoy + 
     expect(res.body.errors).toBeUndefined();
     const permits = res.body.data!.parkingPermits;
     expect(permits.map((p) => p.issuedFor?.kjennemerke)).toEqual(fed.permits.slice(0, 30).map((p) => p.kjennemerke));
+    // Joined by kuid, so the kuid is known.
+    expect(permits.map((p) => p.issuedFor?.kuid)).toEqual(fed.permits.slice(0, 30).map((p) => p.kuid));
     expect(permits.map((p) => p.holder?.organisasjonsnummer ?? null)).toEqual(
       fed.permits.slice(0, 30).map((p) => p.organisasjonsnummer ?? null),
     );
@@ -131,10 +136,10 @@ describe('end to end through @apollo/gateway over HTTP (emulator ← kjoretoy + 
   });
 
   describe('a vehicle that is missing or failing', () => {
-    // The gateway nulls an entity only through a non-null field it cannot complete, so these select `kuid: ID!`.
+    // The gateway nulls an entity only through a non-null field it cannot complete, so these select `plates`.
     it('missing (unknown plate): the permit stands, its vehicle is null with NOT_FOUND at the vehicle path', async () => {
       const res = await fed.query<{ parkingPermit: Permit }>(
-        `query($id: ID!) { parkingPermit(id: $id) { id kjennemerke vehicle { kuid technical { make } } } }`,
+        `query($id: ID!) { parkingPermit(id: $id) { id kjennemerke vehicle { plates { kjennemerke } technical { make } } } }`,
         { id: UNKNOWN_PERMIT_ID },
         readToken,
       );
@@ -148,7 +153,7 @@ describe('end to end through @apollo/gateway over HTTP (emulator ← kjoretoy + 
     it('failing (emulator 503 on bulk/kjennemerke): vehicles null + UPSTREAM_UNAVAILABLE at each vehicle path; the kuid join is unaffected', async () => {
       await fed.stack.fault({ route: 'bulk/kjennemerke', times: 1, status: 503 });
       const res = await fed.query<{ parkingPermits: Permit[] }>(
-        `{ parkingPermits(first: 2) { id zone vehicle { kuid technical { make } } issuedFor { kjennemerke } } }`,
+        `{ parkingPermits(first: 2) { id zone vehicle { plates { kjennemerke } technical { make } } issuedFor { kjennemerke } } }`,
         undefined,
         readToken,
       );
