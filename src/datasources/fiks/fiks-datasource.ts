@@ -128,7 +128,7 @@ export class FiksDataSource {
     const route = `bulk/${kind}`;
     this.options.metrics?.batchSize.observe({ route }, keys.length);
     this.upstreamCalls++;
-    // `dtg` is omitted, not null, when absent (brief §2).
+    // `dtg` is omitted, not null, when absent (docs/upstreams.md §2).
     const body = keys.map((k) => (k.dtg ? { [kind]: k.id, dtg: k.dtg } : { [kind]: k.id }));
     const response = await this.options.client.request<unknown>({
       method: 'POST',
