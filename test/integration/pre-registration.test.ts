@@ -27,7 +27,7 @@ function uniqueVin(): string {
   return `YS3TEST${digits.slice(-9)}X`.slice(0, 17).replace(/[IOQ]/g, '1');
 }
 
-/** The §7.1 sample with a fresh VIN and reference. */
+/** The sample-1x document with a fresh VIN and reference. */
 function sampleDocument(): { xml: string; vin: string; ref: string } {
   const vin = uniqueVin();
   const ref = randomUUID();
