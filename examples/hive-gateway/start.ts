@@ -44,7 +44,7 @@ export async function startHiveGateway(options: HiveGatewayOptions): Promise<Run
     [HIVE_GATEWAY_BIN, 'supergraph', supergraphFile, '--config-path', HIVE_GATEWAY_CONFIG],
     {
       cwd: dir,
-      env: { ...process.env, LOG_JSON: '1', ...options.env, PORT: String(port), HOST: host },
+      env: definedOnly({ ...process.env, LOG_JSON: '1', ...options.env, PORT: String(port), HOST: host }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -93,6 +93,11 @@ export async function startHiveGateway(options: HiveGatewayOptions): Promise<Run
     throw error;
   }
   return { url: `http://${host}:${port}/graphql`, supergraphFile, close };
+}
+
+/** An unset variable stays unset (spawn would pass `undefined` on as a string). */
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 function freePort(host: string): Promise<number> {
