@@ -83,6 +83,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     bodyLimit: env.BODY_LIMIT,
     maxIdentifiersPerOperation: env.MAX_IDENTIFIERS_PER_OPERATION,
     syntheticData: synthetic !== undefined,
+    explorer: env.NODE_ENV !== 'production' && (env.EXPLORER_ENABLED ?? true),
   };
   if (!config.auth) {
     logger.warn('DEV MODE: no caller auth configured (AUTH_JWKS_URL / AUTH_JWKS_FILE); every caller has every scope');

@@ -162,11 +162,37 @@ describe('vehicle lookups over HTTP against the emulator', () => {
     expect(Object.values(stats.routes).reduce((n, r) => n + r.requests, 0) - stats.routes.token.requests).toBe(0);
   });
 
-  it('rejects a malformed date-time with BAD_USER_INPUT and no upstream call', async () => {
-    const res = await stack.gql(`{ vehicle(kjennemerke: "AB12345", at: "2023-06-01") { kuid } }`);
-    expect(res.status).toBe(400);
-    expect(res.body.errors![0].extensions!.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
+  it('rejects a malformed date-time literal with BAD_USER_INPUT and no upstream call (200 as application/json, 400 as application/graphql-response+json)', async () => {
+    const query = `{ vehicle(kjennemerke: "AB12345", at: "1999-12-31") { kuid } }`;
+    const json = await stack.gql(query);
+    const graphqlResponse = await stack.gql(query, undefined, { accept: 'application/graphql-response+json' });
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(graphqlResponse.status).toBe(400);
+    expect(graphqlResponse.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+    for (const res of [json, graphqlResponse]) {
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors!.map((e) => e.extensions!.code)).toEqual(['BAD_USER_INPUT']);
+      expect(res.body.errors![0].message).not.toContain('1999-12-31');
+    }
     expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(0);
+  });
+
+  it('names a malformed variable without echoing its value', async () => {
+    const res = await stack.gql(
+      `query($at: DateTime, $n: Int) { vehicle(kjennemerke: "AB12345", at: $at) { kuid } vehiclesByOwnerName(name: "X", first: $n) { totalCount } }`,
+      {
+        at: 'secret-1985',
+        n: 'also-secret',
+      },
+    );
+    const messages = res.body.errors!.map((e) => e.message);
+    expect(res.body.errors!.map((e) => e.extensions!.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(messages).toEqual([
+      'Variable "$at" got an invalid value: DateTime must be an ISO-8601 date-time with an offset, e.g. 2023-06-01T12:00:00+02:00',
+      'Variable "$n" got an invalid value: Int cannot represent non-integer value',
+    ]);
+    expect(JSON.stringify(res.body)).not.toMatch(/secret/);
   });
 
   it('answers vehicle(kjennemerke:, at:) with the owner at each date', async () => {
