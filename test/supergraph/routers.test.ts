@@ -113,7 +113,7 @@ describe.each(ROUTERS)('through %s', (_label, router) => {
     it('without vehicles:read: FORBIDDEN at each of the 30 vehicle paths, one per index, and no upstream call', async () => {
       const token = await fed.token('owners:read');
       const res = await query<{ parkingPermits: Permit[] }>(
-        `{ parkingPermits(first: 30) { id vehicle { kuid } } }`,
+        `{ parkingPermits(first: 30) { id vehicle { plates { kjennemerke } } } }`,
         undefined,
         token,
       );
