@@ -34,6 +34,9 @@ interface CachedToken {
   expiresAt: number;
 }
 
+/** Defaults of one token request and of its retries; the readiness probe in deploy/ is sized by them. */
+export const TOKEN_REQUEST_DEFAULTS = { timeoutMs: 5000, maxRetries: 1, maxBackoffMs: 500 } as const;
+
 const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const MAX_GRANT_LIFETIME_S = 120;
 /** A token this close to its real expiry is not handed out even as a fallback. */
@@ -72,7 +75,7 @@ export class MaskinportenTokenProvider implements TokenSource {
         ? { alg: 'RS256', kid: cfg.kid }
         : { alg: 'RS256' };
     this.resources = opts.resources ?? {};
-    this.maxRetries = Math.min(2, Math.max(0, opts.maxRetries ?? 1));
+    this.maxRetries = Math.min(2, Math.max(0, opts.maxRetries ?? TOKEN_REQUEST_DEFAULTS.maxRetries));
     this.grantLifetimeS = Math.min(MAX_GRANT_LIFETIME_S, Math.max(1, opts.grantLifetimeSeconds ?? 60));
     this.now = opts.monotonicNow ?? (() => performance.now());
     this.metrics = opts.metrics;
@@ -80,7 +83,7 @@ export class MaskinportenTokenProvider implements TokenSource {
     this.http = axios.create({
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
-      timeout: opts.timeoutMs ?? 5000,
+      timeout: opts.timeoutMs ?? TOKEN_REQUEST_DEFAULTS.timeoutMs,
       maxRedirects: 0,
       maxContentLength: 256 * 1024,
       validateStatus: () => true,
@@ -144,7 +147,11 @@ export class MaskinportenTokenProvider implements TokenSource {
       handleWhen((e) => isUpstreamError(e) && e.code === 'UPSTREAM_UNAVAILABLE'),
       {
         maxAttempts: this.maxRetries,
-        backoff: new ExponentialBackoff({ generator: fullJitterGenerator, initialDelay: 100, maxDelay: 500 }),
+        backoff: new ExponentialBackoff({
+          generator: fullJitterGenerator,
+          initialDelay: 100,
+          maxDelay: TOKEN_REQUEST_DEFAULTS.maxBackoffMs,
+        }),
       },
     );
     // Each attempt signs a new grant: a grant (its jti) cannot be reused, even after a failed exchange.
