@@ -1,22 +1,30 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startAppOnEmulator, type AppOnEmulator } from '../dev/embedded';
+import { ensureExplorerBuilt } from '../explorer/build';
 import { createLogger } from '../src/observability/logger';
+import { startHiveGateway } from './hive-gateway/start';
 import { fetchPermitSeed, buildPermits } from './parking-permits/permits';
 import { startParkingPermitsSubgraph, type RunningSubgraph } from './parking-permits/server';
 import { composeSupergraph, type SubgraphSource } from './supergraph/compose';
-import { startGateway, type RunningGateway } from './supergraph/gateway';
+import { KJORETOY_SUBGRAPH, startGateway, type RunningGateway } from './supergraph/gateway';
 
 /**
  * `npm run supergraph`: a local supergraph for frontend developers, one command, no credentials, no rover.
  *   emulator (4010) ← kjoretoy subgraph (4001) ─┐
  *                     parking-permits (4002) ───┴─ @apollo/gateway (4000, Sandbox in dev)
  * The supergraph is composed at start-up from what the running subgraphs serve at `_service { sdl }`, exactly as
- * `rover supergraph compose` would. Ctrl-C (SIGINT) or SIGTERM stops everything gracefully.
+ * `rover supergraph compose` would, and written to .supergraph/supergraph.graphql (for a router started by hand).
+ * `npm run supergraph -- --router hive` puts Hive Gateway (examples/hive-gateway, Rust planner) at 4000 instead.
+ * Ctrl-C (SIGINT) or SIGTERM stops everything gracefully.
  */
 
 const env = process.env;
 const GATEWAY_PORT = Number(env.SUPERGRAPH_GATEWAY_PORT ?? 4000);
 const PARKING_PORT = Number(env.PARKING_PERMITS_PORT ?? 4002);
 const PERMITS = 60;
+const ROUTER = process.argv.includes('--router') ? process.argv[process.argv.indexOf('--router') + 1] : 'apollo';
+const SUPERGRAPH_FILE = join(__dirname, '..', '.supergraph', 'supergraph.graphql');
 
 const logger = createLogger({ name: 'supergraph', level: env.LOG_LEVEL });
 
@@ -30,6 +38,15 @@ async function fetchServedSdl(url: string, headers: Record<string, string> = {})
   const sdl = body.data?._service?.sdl;
   if (!res.ok || !sdl) throw new Error(`${url} did not serve _service { sdl } (HTTP ${res.status})`);
   return sdl;
+}
+
+/** Hive Gateway prints JSON lines (LOG_JSON=1); its message is enough here. */
+function hiveMessage(line: string): string {
+  try {
+    return String((JSON.parse(line) as { msg?: unknown }).msg ?? line);
+  } catch {
+    return line;
+  }
 }
 
 /** The address a developer types: the wildcard bind addresses are reachable as localhost. */
@@ -85,6 +102,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
+    await ensureExplorerBuilt().catch(() => logger.warn('offline explorer not built (npm run build:explorer)'));
     app = await ownSignals(() => startAppOnEmulator({ logger }));
     const routerSecret = app.config.routerSecret;
 
@@ -98,7 +116,7 @@ async function main(): Promise<void> {
 
     const subgraphs: SubgraphSource[] = [
       {
-        name: 'kjoretoy',
+        name: KJORETOY_SUBGRAPH,
         url: app.server.url,
         sdl: await fetchServedSdl(app.server.url, routerSecret ? { 'router-authorization': routerSecret } : {}),
       },
@@ -109,25 +127,42 @@ async function main(): Promise<void> {
       logger.warn({ code: hint.definition.code }, `composition hint: ${hint.message}`);
     }
 
-    gateway = await startGateway({
-      supergraphSdl: composed.supergraphSdl,
-      port: GATEWAY_PORT,
-      host: app.config.host,
-      logger: logger.child({ component: 'gateway' }),
-      routerSecret,
-    });
+    mkdirSync(join(SUPERGRAPH_FILE, '..'), { recursive: true });
+    writeFileSync(SUPERGRAPH_FILE, composed.supergraphSdl);
+    logger.info({ file: SUPERGRAPH_FILE }, 'composed supergraph written');
+
+    if (ROUTER === 'hive') {
+      const hiveLogger = logger.child({ component: 'hive-gateway' });
+      gateway = await startHiveGateway({
+        supergraphSdl: composed.supergraphSdl,
+        port: GATEWAY_PORT,
+        host: app.config.host,
+        env: { ROUTER_SECRET: routerSecret },
+        onLog: (line) => hiveLogger.info(hiveMessage(line)),
+      });
+    } else if (ROUTER === 'apollo') {
+      gateway = await startGateway({
+        supergraphSdl: composed.supergraphSdl,
+        port: GATEWAY_PORT,
+        host: app.config.host,
+        logger: logger.child({ component: 'gateway' }),
+        routerSecret,
+      });
+    } else {
+      throw new Error(`--router must be apollo or hive`);
+    }
 
     const gatewayUrl = browsable(gateway.url);
     logger.info(
       { url: gatewayUrl },
-      `SUPERGRAPH READY: gateway at ${gatewayUrl} (open it in a browser for Apollo Sandbox)`,
+      `SUPERGRAPH READY: ${ROUTER === 'hive' ? 'Hive Gateway' : '@apollo/gateway'} at ${gatewayUrl} (open it in a browser)`,
     );
     logger.info(
       { kjoretoy: browsable(app.server.url), parkingPermits: browsable(parking.url), emulator: app.emulator.url },
       'subgraphs',
     );
     logger.info(
-      `offline (Sandbox needs Apollo's CDN): curl -s ${gatewayUrl} -H 'content-type: application/json' ` +
+      `offline: the subgraph's own explorer at ${browsable(app.server.url).replace(/\/graphql$/, '/explorer/')}, or curl -s ${gatewayUrl} -H 'content-type: application/json' ` +
         `-d '{"query":"{ parkingPermits(first: 3) { id zone vehicle { kjennemerke technical { make commercialName } } } }"}'`,
     );
     logger.info('Ctrl-C stops the gateway, both subgraphs and the emulator');

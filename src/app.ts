@@ -96,6 +96,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     bodyLimit: env.BODY_LIMIT,
     maxIdentifiersPerOperation: env.MAX_IDENTIFIERS_PER_OPERATION,
     syntheticData: synthetic !== undefined,
+    explorer: env.NODE_ENV !== 'production' && (env.EXPLORER_ENABLED ?? true),
   };
   const ledgerConfig = ledgerFromEnv(env, options.databaseUrl);
   if (!config.auth) {

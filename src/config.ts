@@ -70,6 +70,8 @@ const EnvSchema = z.object({
   CORS_ORIGINS: list.optional(),
   BODY_LIMIT: z.string().default('3mb'),
   MAX_IDENTIFIERS_PER_OPERATION: int(1, 10000).default(200),
+  /** The offline explorer (GraphiQL) at /explorer/: on by default in development, never in production. */
+  EXPLORER_ENABLED: bool.optional(),
 
   /** The submission ledger's PostgreSQL server; `npm start` runs an embedded one when unset (dev/). */
   DATABASE_URL: z
@@ -170,6 +172,8 @@ export interface Config {
   maxIdentifiersPerOperation: number;
   /** True when the upstreams are the emulator the dev launcher started: synthetic data only. */
   syntheticData: boolean;
+  /** Serve the offline explorer at /explorer/ (development only). */
+  explorer?: boolean;
 }
 
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
@@ -199,6 +203,9 @@ export function checkProductionEnv(env: Env): void {
   ];
   for (const name of required) {
     if (env[name] === undefined) throw new ConfigError(`NODE_ENV=production requires ${name} to be set`);
+  }
+  if (env.EXPLORER_ENABLED) {
+    throw new ConfigError('EXPLORER_ENABLED is for development only: production serves no explorer or landing page');
   }
   if (!env.AUTH_JWKS_URL && !env.AUTH_JWKS_FILE) {
     throw new ConfigError('NODE_ENV=production requires AUTH_JWKS_URL or AUTH_JWKS_FILE to be set');

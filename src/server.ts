@@ -8,6 +8,8 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config';
+import { EXPLORER_PATH, explorerRoutes, withOfflineFallback } from './explorer';
+import { graphqlOverHttpStatusPlugin } from './graphql-over-http';
 import { createContextFactory, type ContextDeps, type RequestContext } from './context';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
@@ -33,11 +35,14 @@ export interface ServerDeps extends ContextDeps {
   plugins?: ConstructorParameters<typeof ApolloServer<RequestContext>>[0]['plugins'];
 }
 
-/** The embedded Apollo Sandbox in dev; no landing page in production. */
-export function landingPage(production: boolean) {
-  return production
-    ? ApolloServerPluginLandingPageDisabled()
-    : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false });
+/**
+ * The embedded Apollo Sandbox in dev; no landing page in production. With `offlineExplorer` (the URL of the
+ * self-hosted explorer), a browser that cannot load the Sandbox from Apollo's CDN is sent there instead.
+ */
+export function landingPage(production: boolean, offlineExplorer?: string) {
+  if (production) return ApolloServerPluginLandingPageDisabled();
+  const sandbox = ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false });
+  return offlineExplorer ? withOfflineFallback(sandbox, offlineExplorer) : sandbox;
 }
 
 /** Apollo Studio's hosted Sandbox runs in the browser at this origin; it needs CORS in dev. */
@@ -53,6 +58,7 @@ export interface BuiltServer {
 export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
   const { config, logger, metrics } = deps;
   const production = config.env === 'production';
+  const explorer = !production && Boolean(config.explorer);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -71,8 +77,9 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      landingPage(production),
+      landingPage(production, explorer ? EXPLORER_PATH : undefined),
       maskingPlugin(logger),
+      graphqlOverHttpStatusPlugin(),
       requestLoggingPlugin(logger, metrics),
       ...(deps.plugins ?? []),
     ],
@@ -90,6 +97,7 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  if (explorer) app.use(EXPLORER_PATH, explorerRoutes());
 
   const origins = new Set([...config.corsOrigins, ...(production ? [] : [STUDIO_ORIGIN])]);
   app.use(

@@ -4,14 +4,13 @@ export interface ParkingPermitRecord {
   zone: string;
   validUntil: string;
   kjennemerke: string;
-  kuid: string;
   /** Company permits only. */
   organisasjonsnummer?: string;
 }
 
 /** The part of the emulator's `GET /__emulator/sample` answer this example needs. */
 export interface PermitSeed {
-  vehicles: { kjennemerke: string; kuid: string }[];
+  vehicles: { kjennemerke: string }[];
   organisations: { organisasjonsnummer: string }[];
 }
 
@@ -26,7 +25,7 @@ export async function fetchPermitSeed(emulatorUrl: string, count: number): Promi
   if (!res.ok) throw new Error(`emulator sample: HTTP ${res.status}`);
   const body = (await res.json()) as Partial<PermitSeed>;
   return {
-    vehicles: (body.vehicles ?? []).filter((v) => v.kjennemerke && v.kuid),
+    vehicles: (body.vehicles ?? []).filter((v) => v.kjennemerke),
     organisations: body.organisations ?? [],
   };
 }
@@ -42,7 +41,6 @@ export function buildPermits(seed: PermitSeed): ParkingPermitRecord[] {
       zone: ZONES[i % ZONES.length],
       validUntil: `2027-${month}-28`,
       kjennemerke: vehicle.kjennemerke,
-      kuid: vehicle.kuid,
       organisasjonsnummer: holder?.organisasjonsnummer,
     };
   });

@@ -25,7 +25,6 @@ export function parkingPermitResolvers(permits: readonly ParkingPermitRecord[]) 
     },
     ParkingPermit: {
       vehicle: (permit: ParkingPermitRecord) => ({ __typename: 'Vehicle', kjennemerke: permit.kjennemerke }),
-      issuedFor: (permit: ParkingPermitRecord) => ({ __typename: 'Vehicle', kuid: permit.kuid }),
       holder: (permit: ParkingPermitRecord) =>
         permit.organisasjonsnummer
           ? { __typename: 'Organization', organisasjonsnummer: permit.organisasjonsnummer }

@@ -13,7 +13,7 @@ export interface GatewayContext extends Record<string, unknown> {
 
 /**
  * Forwards the caller's `Authorization` header to every subgraph (routers do not propagate headers by default), so
- * the subgraph can verify the token and enforce its scopes itself. Adds the shared router secret when configured.
+ * the subgraph can verify the token and enforce its scopes itself. Adds the shared router secret when given one.
  */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -41,8 +41,12 @@ export interface GatewayOptions {
   host?: string;
   logger?: Logger;
   production?: boolean;
+  /** Sent as `router-authorization` to the kjoretoy subgraph only (another team's subgraph never sees it). */
   routerSecret?: string;
 }
+
+/** The subgraph name the composition gives this project's subgraph (examples/supergraph.ts, the tests). */
+export const KJORETOY_SUBGRAPH = 'kjoretoy';
 
 export interface RunningGateway {
   /** e.g. http://127.0.0.1:4000/ (GraphQL and, in dev, the embedded Sandbox at the same URL). */
@@ -54,7 +58,8 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const gateway = new ApolloGateway({
     supergraphSdl: forApolloGateway(options.supergraphSdl),
-    buildService: ({ url }) => new ForwardingDataSource(String(url), options.routerSecret),
+    buildService: ({ name, url }) =>
+      new ForwardingDataSource(String(url), name === KJORETOY_SUBGRAPH ? options.routerSecret : undefined),
     logger: options.logger ? apolloLogger(options.logger) : undefined,
   });
   const server = new ApolloServer<GatewayContext>({

@@ -5,7 +5,7 @@ import { isValidIsoDate, isValidIsoDateTime } from './identifiers';
 function isoScalar(name: string, description: string, valid: (value: string) => boolean, hint: string) {
   const parse = (value: unknown): string => {
     if (typeof value !== 'string' || !valid(value)) {
-      throw new GraphQLError(`${name} must be ${hint}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError(`${name} must be ${hint}`, { extensions: { code: 'BAD_USER_INPUT', scalar: name } });
     }
     return value;
   };
@@ -19,7 +19,9 @@ function isoScalar(name: string, description: string, valid: (value: string) => 
     parseValue: parse,
     parseLiteral: (ast: ValueNode) => {
       if (ast.kind !== Kind.STRING) {
-        throw new GraphQLError(`${name} must be a string: ${hint}`, { extensions: { code: 'BAD_USER_INPUT' } });
+        throw new GraphQLError(`${name} must be a string: ${hint}`, {
+          extensions: { code: 'BAD_USER_INPUT', scalar: name },
+        });
       }
       return parse(ast.value);
     },

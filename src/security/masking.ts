@@ -43,10 +43,17 @@ export function isPassThroughCode(code: unknown): boolean {
  * else becomes a generic message; the correlation id is added in `willSendResponse` and the original is logged there.
  * A stack trace never leaves, whatever `includeStacktraceInErrorResponses` says.
  */
-export function formatError(formatted: GraphQLFormattedError, _error: unknown): GraphQLFormattedError {
-  if (isPassThroughCode(formatted.extensions?.code)) {
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (isPassThroughCode(code)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    // A literal our scalars refuse (`at: "2023-06-01"`) is the caller's input, as the same value in a variable is.
+    const badInput = code === 'GRAPHQL_VALIDATION_FAILED' && causes(error).some(isRefusedScalarValue);
+    return {
+      ...formatted,
+      message: withoutCallerValue(formatted.message, causes(error).at(-1)),
+      extensions: badInput ? { ...extensions, code: 'BAD_USER_INPUT' } : extensions,
+    };
   }
   return {
     message: GENERIC_MESSAGE,
@@ -54,6 +61,44 @@ export function formatError(formatted: GraphQLFormattedError, _error: unknown): 
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
+}
+
+/** The chain of `originalError`s under an error, outermost first (Apollo and graphql-js each wrap once). */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = (error as { originalError?: unknown })?.originalError; e && chain.length < 5;) {
+    chain.push(e);
+    e = (e as { originalError?: unknown }).originalError;
+  }
+  return chain;
+}
+
+/** Our scalars (domain/scalars.ts) mark what they refuse; graphql-armor's limits use BAD_USER_INPUT too, unmarked. */
+function isRefusedScalarValue(error: unknown): boolean {
+  const extensions = (error as { extensions?: { code?: unknown; scalar?: unknown } })?.extensions;
+  return extensions?.code === 'BAD_USER_INPUT' && typeof extensions.scalar === 'string';
+}
+
+/**
+ * graphql-js quotes the caller's value in some request errors (`Variable "$at" got invalid value "…"`, `Expected
+ * value of type "Int", found …`, `Int cannot represent non-integer value: …`, `Value "…" does not exist in "X" enum`).
+ * Those are rewritten to name the variable or type only, with the innermost reason (our scalars never quote values).
+ */
+export function withoutCallerValue(message: string, innermost?: unknown): string {
+  const reason = innermost instanceof Error ? `: ${scalarReason(innermost.message)}` : '';
+  const variable = /^Variable "(\$[A-Za-z_]\w*)" got invalid value /.exec(message);
+  if (variable) return `Variable "${variable[1]}" got an invalid value${reason}`;
+  const literal = /^Expected value of type "([^"]+)", found /.exec(message);
+  if (literal) return `Expected value of type "${literal[1]}"${reason}`;
+  return scalarReason(message);
+}
+
+function scalarReason(message: string): string {
+  const builtIn = /^(Int|Float|String|Boolean|ID) cannot represent ([^:]*):/s.exec(message);
+  if (builtIn) return `${builtIn[1]} cannot represent ${builtIn[2]}`;
+  const enumValue = /^Value .* does not exist in "(\w+)" enum\./s.exec(message);
+  if (enumValue) return `The value is not one of the "${enumValue[1]}" enum's values.`;
+  return message;
 }
 
 /** The original of a masked error, redacted, for the log. */

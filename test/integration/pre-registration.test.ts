@@ -164,6 +164,28 @@ describe('preRegister over HTTP against the emulator', () => {
     expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
   });
 
+  it('SVV judges by its own required fields: a document the local check lets through comes back REJECTED, source SVV', async () => {
+    const { xml } = sampleDocument();
+    // TypeApprovalTypeCode is mandatory in SVV's reading (docs/upstreams.md §12); the local pre-check does not ask for it.
+    const lacking = xml.replace(/<TypeApprovalTypeCode>[^<]*<\/TypeApprovalTypeCode>/, '');
+    const dry = await stack.gql(PRE_REGISTER, { input: { iviXml: lacking, dryRun: true } });
+    expect(dry.body.data.preRegister).toMatchObject({ status: 'VALID', errors: [] });
+    expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(0);
+
+    const sent = await stack.gql(PRE_REGISTER, { input: { iviXml: lacking } });
+    expect(sent.body.errors).toBeUndefined();
+    expect(sent.body.data.preRegister.status).toBe('REJECTED');
+    expect(sent.body.data.preRegister.errors).toEqual([
+      expect.objectContaining({
+        code: 'IVI-E-REQ',
+        field: 'TypeApprovalTypeCode',
+        path: '/InitialVehicleInformation/Body/CocDataGroup/TypeApprovalTypeCode',
+        source: 'SVV',
+      }),
+    ]);
+    expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
+  });
+
   it('refuses a second submission of a VIN the ledger holds, locally and without sending it', async () => {
     const { xml, vin } = sampleDocument();
     expect((await stack.gql(PRE_REGISTER, { input: { iviXml: xml } })).body.data.preRegister.status).toBe('ACCEPTED');

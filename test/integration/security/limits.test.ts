@@ -44,7 +44,8 @@ describe('operation limits (graphql-armor + identifier cap + token limit)', () =
     code: string,
     message: RegExp,
   ) {
-    const res = await stack.gql(query, variables);
+    // A client that asks for application/graphql-response+json sees the 4xx; application/json answers 200 (routers).
+    const res = await stack.gql(query, variables, { accept: 'application/graphql-response+json' });
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors).toEqual([

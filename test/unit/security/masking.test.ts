@@ -9,6 +9,7 @@ import {
   isPassThroughCode,
   maskingPlugin,
   redactText,
+  withoutCallerValue,
 } from '../../../src/security/masking';
 import { captureLogger, scanLogText } from '../../helpers/log-scan';
 
@@ -28,6 +29,58 @@ describe('redactText', () => {
 
   it('leaves shorter and longer digit runs (kuids, timestamps) alone', () => {
     expect(redactText('kuid 1000000001 at 1732360000000')).toBe('kuid 1000000001 at 1732360000000');
+  });
+});
+
+describe("withoutCallerValue: graphql-js request errors that quote the caller's value", () => {
+  const VALUE = 'Ola 01818000282';
+  it.each([
+    [
+      `Variable "$at" got invalid value "${VALUE}"; DateTime must be an ISO-8601 date`,
+      'DateTime must be an ISO-8601 date',
+      'Variable "$at" got an invalid value: DateTime must be an ISO-8601 date',
+    ],
+    [
+      `Variable "$n" got invalid value "${VALUE}"; Int cannot represent non-integer value: "${VALUE}"`,
+      `Int cannot represent non-integer value: "${VALUE}"`,
+      'Variable "$n" got an invalid value: Int cannot represent non-integer value',
+    ],
+    [`Expected value of type "Int", found "${VALUE}".`, undefined, 'Expected value of type "Int"'],
+    [`Int cannot represent non-integer value: "${VALUE}"`, undefined, 'Int cannot represent non-integer value'],
+    [
+      `Value "${VALUE}" does not exist in "Colour" enum. Did you mean the enum value "RED"?`,
+      undefined,
+      'The value is not one of the "Colour" enum\'s values.',
+    ],
+    ['DateTime must be an ISO-8601 date', undefined, 'DateTime must be an ISO-8601 date'],
+  ])('%s', (message, inner, expected) => {
+    const rewritten = withoutCallerValue(message, inner === undefined ? undefined : new Error(inner));
+    expect(rewritten).toBe(expected);
+    expect(rewritten).not.toContain('Ola');
+  });
+
+  it("a bad literal our scalar refused keeps BAD_USER_INPUT instead of Apollo's GRAPHQL_VALIDATION_FAILED", () => {
+    const scalarError = new GraphQLError('DateTime must be an ISO-8601 date', {
+      extensions: { code: 'BAD_USER_INPUT', scalar: 'DateTime' },
+    });
+    const apolloError = new GraphQLError(scalarError.message, {
+      originalError: scalarError,
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    const formatted = formatError(
+      { message: apolloError.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      apolloError,
+    );
+    expect(formatted).toEqual({ message: 'DateTime must be an ISO-8601 date', extensions: { code: 'BAD_USER_INPUT' } });
+    // graphql-armor's limit errors carry BAD_USER_INPUT too, unmarked: they stay validation failures.
+    const armorError = new GraphQLError('Syntax Error: Query depth limit of 8 exceeded, found 9.', {
+      originalError: new GraphQLError('x', { extensions: { code: 'BAD_USER_INPUT' } }),
+    });
+    expect(
+      formatError({ message: armorError.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, armorError),
+    ).toMatchObject({
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 });
 
