@@ -28,8 +28,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 # Only the service (dist/src). The emulator, dev launcher, bench and examples are not built into dist/.
 COPY --from=build /app/dist/src ./dist/src
-# Read at start-up by src/schema.ts (dist/src/../../schema).
+# Read at start-up by src/schema.ts (dist/src/../../schema) and src/ledger/database.ts (the ledger's SQL migrations).
 COPY schema ./schema
+COPY migrations ./migrations
 # Files stay owned by root and read-only to the process; nothing is written at run time (logs go to stdout), so
 # the container runs with readOnlyRootFilesystem (deploy/deployment.yaml).
 USER node

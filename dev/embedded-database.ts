@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import lockfile from 'proper-lockfile';
-import type { Logger } from '../src/observability/logger';
+import { createPool, migrate } from '../src/ledger/database';
+import { createLogger, type Logger } from '../src/observability/logger';
 
 /**
  * The ledger's database for local runs: PGlite (PostgreSQL compiled to WebAssembly, in this process) served on a
@@ -52,13 +53,22 @@ export async function startEmbeddedDatabase(
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
     await server.start();
     const port = Number(server.getServerConn().split(':').pop());
+    const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+    // Migrated before anyone else connects: PGlite is one session, whose advisory locks (re-entrant within a
+    // session) cannot order several processes migrating at once, as replicas on a real server can.
+    const pool = createPool({ url, poolMax: 1, logger: options.logger ?? createLogger({ level: 'silent' }) });
+    try {
+      await migrate(pool, options.logger ?? createLogger({ level: 'silent' }));
+    } finally {
+      await pool.end();
+    }
     options.logger?.info(
       { dataDir: dataDir ?? IN_MEMORY, port, startupMs: Date.now() - started },
       'embedded PostgreSQL (PGlite) for the submission ledger is listening on loopback',
     );
     let closing: Promise<void> | undefined;
     return {
-      url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+      url,
       dataDir,
       close: () => {
         closing ??= (async () => {

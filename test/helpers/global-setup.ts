@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { startEmbeddedDatabase } from '../../dev/embedded-database';
-import { createPool, migrate } from '../../src/ledger/database';
 import { createLogger } from '../../src/observability/logger';
 import { runLogFile } from './log-scan';
 import { setSharedDatabase } from './shared-database';
@@ -14,7 +13,6 @@ import { setSharedDatabase } from './shared-database';
  *   for the throwaway PostgreSQL servers, so the scan can prove that neither reaches a log line;
  * - starts one embedded PostgreSQL (PGlite, in memory) for the whole run and points DATABASE_URL at it, so every
  *   test stack (and every subgraph process a test spawns) has its ledger without paying PGlite's start-up each time.
- *   Migrations run once here: PGlite is a single session, whose advisory locks cannot order concurrent migrators.
  */
 export default async function globalSetup(): Promise<void> {
   const file = runLogFile();
@@ -27,12 +25,6 @@ export default async function globalSetup(): Promise<void> {
 
   const logger = createLogger({ level: 'info' });
   const database = await startEmbeddedDatabase({ dataDir: 'memory://', logger });
-  const pool = createPool({ url: database.url, poolMax: 1, logger });
-  try {
-    await migrate(pool, logger);
-  } finally {
-    await pool.end();
-  }
   process.env.DATABASE_URL = database.url;
   setSharedDatabase(database);
 }
