@@ -51,8 +51,9 @@ COPY package.json package-lock.json ./
 COPY --from=deps /app/node_modules ./node_modules
 # Only the service (dist/src): the emulator, dev launcher, tests, bench and examples are never compiled into dist/.
 COPY --from=build /app/dist/src ./dist/src
-# Read at start-up by src/schema.ts (dist/src/../../schema).
+# Read at start-up by src/schema.ts (dist/src/../../schema) and src/ledger/database.ts (the ledger's SQL migrations).
 COPY schema ./schema
+COPY migrations ./migrations
 # Files stay owned by root and read-only to the process; nothing is written at run time (logs go to stdout), so
 # the container runs with readOnlyRootFilesystem (deploy/base/deployment.yaml). Numeric, so Kubernetes'
 # runAsNonRoot can check it without a runAsUser.

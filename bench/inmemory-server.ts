@@ -3,6 +3,7 @@ import { tenantResolver } from '../src/app';
 import { parseEnv, resilienceFromEnv, type Config } from '../src/config';
 import { EcocDataSource } from '../src/datasources/ecoc/ecoc-datasource';
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../src/datasources/http';
+import type { LedgerSession } from '../src/ledger/session';
 import { createLogger } from '../src/observability/logger';
 import { Metrics } from '../src/observability/metrics';
 import { createAuthenticator } from '../src/security/auth';
@@ -65,6 +66,8 @@ export async function startInMemoryUpstreamServer(options: { bulkAnswerText: str
     metrics,
     fiksClient: inMemoryClient,
     createEcoc: () => new EcocDataSource(inMemoryClient),
+    // No pre-registration here: the benchmark measures lookups only.
+    createLedgerSession: () => ({}) as unknown as LedgerSession,
     authenticate: createAuthenticator(config.auth),
     fiksOrgIdFor: tenantResolver(config),
     readiness: async () => ({ ready: true, checks: {} }),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMULATOR_FIKS_ORG_ID } from '../emulator';
 import { generateDevClient, type DevClient } from '../emulator';
+import { startEmbeddedDatabase } from '../dev/embedded-database';
 import type { ChildMessage, ChildSpec, ParentMessage } from './child';
 import { assertLocal } from './load';
 
@@ -170,12 +171,17 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A throwaway Maskinporten client and Fiks integration for this run; the key file lives in a private temp dir. */
+/**
+ * A throwaway Maskinporten client and Fiks integration for this run (the key file lives in a private temp dir), and
+ * the submission ledger's database the subgraph needs to start: an in-memory PGlite in this process (the scenarios
+ * make no submissions, so it stays idle).
+ */
 export interface BenchCredentials {
   client: DevClient;
   integration: { id: string; password: string };
   keyFile: string;
-  dispose(): void;
+  databaseUrl: string;
+  dispose(): Promise<void>;
 }
 
 export async function createCredentials(): Promise<BenchCredentials> {
@@ -183,11 +189,16 @@ export async function createCredentials(): Promise<BenchCredentials> {
   const dir = mkdtempSync(join(tmpdir(), 'kjoretoy-bench-'));
   const keyFile = join(dir, 'client-key.pem');
   writeFileSync(keyFile, client.privateKeyPem, { mode: 0o600 });
+  const database = await startEmbeddedDatabase({ dataDir: 'memory://' });
   return {
     client,
     integration: { id: randomUUID(), password: randomBytes(24).toString('base64url') },
     keyFile,
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    databaseUrl: database.url,
+    dispose: async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await database.close();
+    },
   };
 }
 
@@ -276,6 +287,7 @@ export async function startSubgraphProcess(
     MASKINPORTEN_CLIENT_ID: credentials.client.clientId,
     MASKINPORTEN_KID: credentials.client.kid,
     MASKINPORTEN_KEY_FILE: credentials.keyFile,
+    DATABASE_URL: credentials.databaseUrl,
     ...options.env,
   };
   const handle = await startChild(name, { kind: 'subgraph', env }, options.cpu, options.nodeFlags);

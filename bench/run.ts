@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       const started = await Promise.allSettled([shared.get(key)]);
       if (started[0].status === 'fulfilled') await started[0].value?.handle.stop();
     }
-    credentials.dispose();
+    await credentials.dispose();
   }
 
   const results: BenchResults = { date: new Date().toISOString(), machine: machine(), scenarios };

@@ -8,6 +8,8 @@ import {
   type EmulatorOptions,
 } from '../emulator';
 import { startApp, type App, type AppOptions } from '../src/app';
+import type { Logger } from '../src/observability/logger';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
 
 export interface EmbeddedOptions extends AppOptions {
   /** Extra emulator options (tests: faults, wrapper, quota...). */
@@ -18,6 +20,33 @@ export interface EmbeddedOptions extends AppOptions {
 
 export interface AppOnEmulator extends App {
   emulator: EmulatorHandle;
+}
+
+/**
+ * Runs `start` with the ledger's database: DATABASE_URL when set, else the embedded PGlite in LEDGER_DATA_DIR
+ * (default `.data/ledger`), which then closes with the app.
+ */
+export async function withLedgerDatabase<T extends App>(
+  options: { env: NodeJS.ProcessEnv; logger?: Logger; databaseUrl?: string },
+  start: (databaseUrl: string | undefined) => Promise<T>,
+): Promise<T> {
+  const { env, logger } = options;
+  if (options.databaseUrl || env.DATABASE_URL) return start(options.databaseUrl);
+  const database: EmbeddedDatabase = await startEmbeddedDatabase({ dataDir: env.LEDGER_DATA_DIR, logger });
+  let app: T;
+  try {
+    app = await start(database.url);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return {
+    ...app,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
 }
 
 /**
@@ -47,25 +76,30 @@ export async function startAppOnEmulator(options: EmbeddedOptions = {}): Promise
   });
   let app: App;
   try {
-    app = await startApp({
-      ...appOptions,
-      syntheticUpstreams: {
-        fiks: {
-          baseUrl: emulator.fiksBaseUrl,
-          orgId: env.FIKS_ORG_ID || EMULATOR_FIKS_ORG_ID,
-          integrationId: integration.id,
-          integrationPassword: integration.password,
-        },
-        ecocBaseUrl: emulator.ecocBaseUrl,
-        maskinporten: {
-          tokenUrl: emulator.tokenUrl,
-          audience: emulator.issuer,
-          clientId: client.clientId,
-          privateKeyPem: client.privateKeyPem,
-          kid: client.kid,
-        },
-      },
-    });
+    app = await withLedgerDatabase(
+      { env, logger: appOptions.logger, databaseUrl: appOptions.databaseUrl },
+      (databaseUrl) =>
+        startApp({
+          ...appOptions,
+          databaseUrl,
+          syntheticUpstreams: {
+            fiks: {
+              baseUrl: emulator.fiksBaseUrl,
+              orgId: env.FIKS_ORG_ID || EMULATOR_FIKS_ORG_ID,
+              integrationId: integration.id,
+              integrationPassword: integration.password,
+            },
+            ecocBaseUrl: emulator.ecocBaseUrl,
+            maskinporten: {
+              tokenUrl: emulator.tokenUrl,
+              audience: emulator.issuer,
+              clientId: client.clientId,
+              privateKeyPem: client.privateKeyPem,
+              kid: client.kid,
+            },
+          },
+        }),
+    );
   } catch (error) {
     // A subgraph that fails to start must not leave the emulator holding its port.
     await emulator.close();

@@ -14,7 +14,9 @@ const FaultSchema = z
     headers: z.record(z.string(), z.string()).optional(),
     body: z.unknown().optional(),
     delayMs: z.number().int().min(0).max(600_000).optional(),
-    hang: z.literal(true).optional(),
+    /** true: never answer. 'after-handling': do what the request asks (an eCoC submission creates the vehicle),
+     * then never answer, as when an upstream's answer is lost. */
+    hang: z.union([z.literal(true), z.literal('after-handling')]).optional(),
     /** Send the status line, headers and the first byte of the body, then wait this long before the rest. */
     slowBodyMs: z.number().int().min(1).max(600_000).optional(),
     reset: z.enum(['before-body', 'after-body']).optional(),

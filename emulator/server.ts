@@ -249,7 +249,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
       return;
     }
     // A hanging request keeps its socket until the client gives up or close() destroys it.
-    if (fault?.hang) return;
+    if (fault?.hang === true) return;
 
     const delay = settings.latencyMs + (fault?.delayMs ?? 0);
     if (delay > 0 && !(await timers.sleep(delay))) return;
@@ -260,6 +260,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     else if (body.tooLarge && name !== 'ecoc/opprette')
       reply = fiksError(413, url.pathname, 'Forespørselen er for stor');
     else reply = await match.handler(request(req, url, match.params, body));
+    if (fault?.hang === 'after-handling') return;
     if (fault?.slowBodyMs !== undefined) await sendSlowly(res, reply, fault.slowBodyMs, timers);
     else send(res, reply);
   }

@@ -3,21 +3,27 @@ import {
   authFromEnv,
   checkProductionEnv,
   ConfigError,
+  ledgerFromEnv,
   parseEnv,
   resilienceFromEnv,
   type Config,
   type Env,
+  type LedgerConfig,
   type MaskinportenConfig,
 } from './config';
 import { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
+import { outcomeUnknownIssue } from './datasources/ecoc/pre-register';
 import { UpstreamClient } from './datasources/http';
 import { loadSigningKey } from './datasources/maskinporten/keys';
 import { MaskinportenTokenProvider } from './datasources/maskinporten/token-provider';
+import { startLedger, type RunningLedger } from './ledger';
+import { LedgerSession } from './ledger/session';
 import { createLogger, type Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { createAuthenticator } from './security/auth';
 import type { Caller } from './security/caller';
 import { operationLimits } from './security/limits';
+import { senderResolver } from './security/sender';
 import { startServer, type Readiness, type RunningServer } from './server';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -34,6 +40,11 @@ export interface AppOptions {
    * Their data is synthetic, which is what allows running without caller auth.
    */
   syntheticUpstreams?: SyntheticUpstreams;
+  /**
+   * The ledger's database when DATABASE_URL is unset: the dev launcher passes the embedded PGlite it started. The
+   * product itself never starts a database.
+   */
+  databaseUrl?: string;
 }
 
 /** Endpoints and credentials of upstreams that serve synthetic data only (the emulator). */
@@ -45,6 +56,8 @@ export interface SyntheticUpstreams {
 
 export interface App {
   config: Config;
+  ledgerConfig: LedgerConfig;
+  ledger: RunningLedger;
   server: RunningServer;
   metrics: Metrics;
   logger: Logger;
@@ -85,9 +98,19 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     syntheticData: synthetic !== undefined,
     explorer: env.NODE_ENV !== 'production' && (env.EXPLORER_ENABLED ?? true),
   };
+  const ledgerConfig = ledgerFromEnv(env, options.databaseUrl);
   if (!config.auth) {
     logger.warn('DEV MODE: no caller auth configured (AUTH_JWKS_URL / AUTH_JWKS_FILE); every caller has every scope');
   }
+
+  // Migrations run here, before the server listens: a replica serves only once the ledger's schema is in place.
+  const ledger = await startLedger({
+    config: ledgerConfig,
+    logger,
+    metrics,
+    unknownOutcomeIssue: outcomeUnknownIssue(),
+  });
+  const senderOf = senderResolver(ledgerConfig.senderClaim);
 
   const tokens = new MaskinportenTokenProvider(config.maskinporten, {
     metrics,
@@ -116,37 +139,49 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
   });
 
   const readiness = async (): Promise<Readiness> => {
-    const [fiksToken, ecocToken] = await Promise.all([
+    const [fiksToken, ecocToken, database] = await Promise.all([
       tokens.canObtainToken(config.fiks.scope),
       tokens.canObtainToken(config.ecoc.scope),
+      ledger.ledger.ping(),
     ]);
     const breakers = { fiks: fiksClient.breakerState(), ecoc: ecocClient.breakerState() };
-    // An open breaker is reported, not made a reason to leave the load balancer: every replica shares the upstream,
-    // so taking them all out would turn coded field errors into an unreachable subgraph.
+    // An open breaker, or an unreachable ledger database, is reported, not made a reason to leave the load balancer:
+    // every replica shares them, so taking them all out would turn coded errors into an unreachable subgraph (and
+    // vehicle lookups need no database).
     return {
       ready: fiksToken && ecocToken,
-      degraded: breakers.fiks !== 'closed' || breakers.ecoc !== 'closed',
-      checks: { token: { fiks: fiksToken, ecoc: ecocToken }, breakers },
+      degraded: breakers.fiks !== 'closed' || breakers.ecoc !== 'closed' || !database,
+      checks: { token: { fiks: fiksToken, ecoc: ecocToken }, breakers, database: database ? 'ok' : 'unreachable' },
     };
   };
 
   const limits = operationLimits(config);
-  const server = await startServer({
-    config,
-    logger,
-    metrics,
-    fiksClient,
-    createEcoc: () => new EcocDataSource(ecocClient),
-    authenticate: createAuthenticator(config.auth),
-    fiksOrgIdFor: tenantResolver(config),
-    readiness,
-    validationRules: limits.validationRules,
-    plugins: limits.plugins,
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      config,
+      logger,
+      metrics,
+      fiksClient,
+      createEcoc: () => new EcocDataSource(ecocClient),
+      createLedgerSession: (caller) =>
+        new LedgerSession(ledger.ledger, () => senderOf(caller), ledger.sweep, ledgerConfig.pendingTimeoutMs, metrics),
+      authenticate: createAuthenticator(config.auth),
+      fiksOrgIdFor: tenantResolver(config),
+      readiness,
+      validationRules: limits.validationRules,
+      plugins: limits.plugins,
+    });
+  } catch (error) {
+    await ledger.close().catch(() => undefined);
+    throw error;
+  }
   logger.info({ url: server.url, synthetic: config.syntheticData }, 'kjoretoy-subgraph listening');
 
   return {
     config,
+    ledgerConfig,
+    ledger,
     server,
     metrics,
     logger,
@@ -155,6 +190,8 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       fiksClient.close();
       ecocClient.close();
       tokens.close();
+      // After the requests in flight: their answers are recorded before the pool closes.
+      await ledger.close();
     },
   };
 }

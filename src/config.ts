@@ -72,6 +72,19 @@ const EnvSchema = z.object({
   MAX_IDENTIFIERS_PER_OPERATION: int(1, 10000).default(200),
   /** The offline explorer (GraphiQL) at /explorer/: on by default in development, never in production. */
   EXPLORER_ENABLED: bool.optional(),
+
+  /** The submission ledger's PostgreSQL server; `npm start` runs an embedded one when unset (dev/). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection string')
+    .optional(),
+  DATABASE_POOL_MAX: int(1, 100).default(10),
+  /** The caller-token claim naming the sender (e.g. the importer's organisation number); default client_id/azp/sub. */
+  LEDGER_SENDER_CLAIM: z.string().min(1).max(200).optional(),
+  /** How long a PENDING submission may wait for SVV's answer before it counts as OUTCOME_UNKNOWN. */
+  LEDGER_PENDING_TIMEOUT_MS: int(100, 3_600_000).optional(),
+  LEDGER_SWEEP_INTERVAL_MS: int(100, 3_600_000).default(30000),
+  LEDGER_RETENTION_DAYS: int(1, 36500).default(400),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -131,6 +144,17 @@ export interface AuthConfig {
   audience: string;
 }
 
+export interface LedgerConfig {
+  databaseUrl: string;
+  poolMax: number;
+  /** Claim of the verified caller token that names the sender; unset = the token's client id. */
+  senderClaim?: string;
+  /** A PENDING row older than this becomes OUTCOME_UNKNOWN (at least the eCoC deadline, so a live send is never swept). */
+  pendingTimeoutMs: number;
+  sweepIntervalMs: number;
+  retentionDays: number;
+}
+
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
@@ -175,6 +199,7 @@ export function checkProductionEnv(env: Env): void {
     'MASKINPORTEN_CLIENT_ID',
     'AUTH_ISSUER',
     'AUTH_AUDIENCE',
+    'DATABASE_URL',
   ];
   for (const name of required) {
     if (env[name] === undefined) throw new ConfigError(`NODE_ENV=production requires ${name} to be set`);
@@ -199,6 +224,38 @@ export function resilienceFromEnv(env: Env): ResilienceConfig {
     bulkheadQueue: env.UPSTREAM_BULKHEAD_QUEUE,
     breakerThreshold: env.UPSTREAM_BREAKER_THRESHOLD,
     breakerHalfOpenMs: env.UPSTREAM_BREAKER_HALF_OPEN_MS,
+  };
+}
+
+/** Margin beyond the eCoC deadline before a PENDING row is given up: token fetch, bulkhead queue, clock skew. */
+const PENDING_MARGIN_MS = 30000;
+
+/**
+ * The ledger's settings. `databaseUrl` comes from DATABASE_URL or from the dev launcher's embedded database; the
+ * product never starts one itself (the embedded database is a development dependency, see dev/).
+ */
+export function ledgerFromEnv(env: Env, databaseUrl: string | undefined): LedgerConfig {
+  const url = env.DATABASE_URL ?? databaseUrl;
+  if (!url) {
+    throw new ConfigError(
+      'DATABASE_URL must be set (the submission ledger needs PostgreSQL; `npm start` runs an embedded one for local use)',
+    );
+  }
+  // The longest an eCoC submission can take in a live process (UpstreamClient raises the deadline to the timeout).
+  const ecocDeadlineMs = Math.max(env.UPSTREAM_DEADLINE_MS, env.ECOC_TIMEOUT_MS);
+  const pendingTimeoutMs = env.LEDGER_PENDING_TIMEOUT_MS ?? ecocDeadlineMs + PENDING_MARGIN_MS;
+  if (pendingTimeoutMs < ecocDeadlineMs) {
+    throw new ConfigError(
+      'Invalid configuration: LEDGER_PENDING_TIMEOUT_MS must be at least the eCoC deadline (max of ECOC_TIMEOUT_MS and UPSTREAM_DEADLINE_MS)',
+    );
+  }
+  return {
+    databaseUrl: url,
+    poolMax: env.DATABASE_POOL_MAX,
+    senderClaim: env.LEDGER_SENDER_CLAIM,
+    pendingTimeoutMs,
+    sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
+    retentionDays: env.LEDGER_RETENTION_DAYS,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
 import { FiksDataSource } from './datasources/fiks/fiks-datasource';
 import type { UpstreamClient } from './datasources/http';
+import type { LedgerSession } from './ledger/session';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { Caller } from './security/caller';
@@ -16,6 +17,8 @@ export interface RequestContext {
   /** Per request: its DataLoaders never outlive the request or leak between callers. */
   fiks: FiksDataSource;
   ecoc: EcocDataSource;
+  /** The submission ledger, bound to this caller's sender. */
+  ledger: LedgerSession;
 }
 
 export interface ContextDeps {
@@ -25,6 +28,8 @@ export interface ContextDeps {
   fiksClient: UpstreamClient;
   /** Builds the per-request eCoC datasource. */
   createEcoc: (caller: Caller, correlationId: string) => EcocDataSource;
+  /** Binds the submission ledger to the caller (its sender is resolved when a ledger field needs it). */
+  createLedgerSession: (caller: Caller) => LedgerSession;
   /** Verifies the caller's bearer token (throws UNAUTHENTICATED on a bad one). */
   authenticate: (req: Request) => Promise<Caller>;
   /** Resolves the Fiks organisation the request acts for. */
@@ -47,6 +52,7 @@ export function createContextFactory(deps: ContextDeps) {
         metrics: deps.metrics,
       }),
       ecoc: deps.createEcoc(caller, correlationId),
+      ledger: deps.createLedgerSession(caller),
     };
   };
 }

@@ -70,6 +70,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly preRegistrations = new Counter({
+    name: 'preregistration_submissions_total',
+    help: 'preRegister outcomes: ACCEPTED, REJECTED (by SVV), OUTCOME_UNKNOWN (answer lost, or sender gone), INVALID (local errors, not sent), DUPLICATE (refused by the ledger, not sent), REPLAYED (idempotency key), RECONCILED (unknown settled as accepted)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly withdrawals = new Counter({
+    name: 'preregistration_withdrawals_total',
+    help: "withdrawPreRegistration attempts by outcome (REFUSED: not this sender's; SVV was not called)",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }

@@ -7,4 +7,9 @@ export const PreRegistration: PreRegistrationResolvers = {
     const vin = preRegistration.understellsnummer?.toUpperCase();
     return vin && isValidVin(vin) ? fiks.vehicleByUnderstellsnummer(vin) : null;
   },
+  errors: (preRegistration) => preRegistration.errors ?? [],
+  warnings: (preRegistration) => preRegistration.warnings ?? [],
+  // One query for every submission in the response (per-request DataLoader).
+  statusHistory: (preRegistration, _args, { ledger }) =>
+    preRegistration.id ? ledger.history.load(preRegistration.id) : [],
 };

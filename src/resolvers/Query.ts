@@ -7,6 +7,7 @@ import {
   requirePageSize,
   requireUnderstellsnummer,
 } from '../domain/arguments';
+import { listPreRegistrations } from '../datasources/ecoc/submissions';
 import { badUserInput } from '../errors';
 
 /**
@@ -59,4 +60,6 @@ export const Query: QueryResolvers = {
       limit,
     );
   },
+
+  preRegistrations: (_parent, args, { ledger }) => listPreRegistrations(args, { ledger }),
 };

@@ -3,6 +3,7 @@ import { Mutation } from './Mutation';
 import { Organization } from './Organization';
 import { Owner } from './Owner';
 import { PreRegistration } from './PreRegistration';
+import { PreRegistrationConnection } from './PreRegistrationConnection';
 import { Query } from './Query';
 import { Date, DateTime } from './scalars';
 import { Vehicle } from './Vehicle';
@@ -12,6 +13,7 @@ export const resolvers: Resolvers = {
   Query,
   Mutation,
   PreRegistration,
+  PreRegistrationConnection,
   Vehicle,
   Owner,
   Organization,

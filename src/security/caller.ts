@@ -26,4 +26,6 @@ export const SCOPES = {
   ownersRead: 'owners:read',
   ownersFnr: 'owners:fnr',
   preRegistrationWrite: 'preregistration:write',
+  /** Read-only: the caller's own submissions (`preRegistrations`), e.g. for a status dashboard that may not send. */
+  preRegistrationRead: 'preregistration:read',
 } as const;

@@ -119,9 +119,13 @@ export function datasetOwnerNames(options: { seed?: number; vehicles?: number } 
 
 /** The secrets the test run configures, read from the environment the global setup prepared. */
 export function configuredSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [env.FIKS_INTEGRATION_PASSWORD, env.MASKINPORTEN_P12_PASSWORD, env.ROUTER_SECRET, TEST_ROUTER_SECRET].filter(
-    (s): s is string => typeof s === 'string' && s !== '',
-  );
+  return [
+    env.FIKS_INTEGRATION_PASSWORD,
+    env.MASKINPORTEN_P12_PASSWORD,
+    env.ROUTER_SECRET,
+    TEST_ROUTER_SECRET,
+    env.TEST_DATABASE_PASSWORD,
+  ].filter((s): s is string => typeof s === 'string' && s !== '');
 }
 
 export function scanLogFile(file: string, options: ScanOptions): { lines: number; findings: Finding[] } {

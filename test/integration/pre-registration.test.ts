@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IVI_FIXTURE_REFS, SAMPLE_ECOC_INPUT, loadIviFixture } from '../fixtures/ivi';
+import { SAMPLE_ECOC_INPUT, sampleDocument, uniqueVin } from '../fixtures/ivi';
 import { startStack, type Stack } from '../helpers/stack';
 
 const PRE_REGISTER = `mutation($input: PreRegisterInput!) {
@@ -18,22 +18,6 @@ const GQL_ECOC = {
   engine: { ...SAMPLE_ECOC_INPUT.engine, fuels: [{ fuelCode: '10', maximumNetPower: 110.5, maximumSpeed: 210 }] },
   wltp: { combinedCo2: 132, combinedFuelConsumption: 5.8 },
 };
-
-/** A unique ISO VIN for each test: SVV rejects a second pre-registration of the same VIN. */
-let serial = 0;
-function uniqueVin(): string {
-  serial++;
-  const digits = String(Date.now() % 1e6).padStart(6, '0') + String(serial).padStart(3, '0');
-  return `YS3TEST${digits.slice(-9)}X`.slice(0, 17).replace(/[IOQ]/g, '1');
-}
-
-/** The sample-1x document with a fresh VIN and reference. */
-function sampleDocument(): { xml: string; vin: string; ref: string } {
-  const vin = uniqueVin();
-  const ref = randomUUID();
-  const xml = loadIviFixture('sample-1x').replace('YS3TESTM1R0000001', vin).replace(IVI_FIXTURE_REFS['sample-1x'], ref);
-  return { xml, vin, ref };
-}
 
 describe('preRegister over HTTP against the emulator', () => {
   let stack: Stack;
@@ -202,7 +186,7 @@ describe('preRegister over HTTP against the emulator', () => {
     expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
   });
 
-  it("passes on SVV's own rejection of a duplicate VIN as an SVV error", async () => {
+  it('refuses a second submission of a VIN the ledger holds, locally and without sending it', async () => {
     const { xml, vin } = sampleDocument();
     expect((await stack.gql(PRE_REGISTER, { input: { iviXml: xml } })).body.data.preRegister.status).toBe('ACCEPTED');
     const again = xml.replace(
@@ -211,10 +195,26 @@ describe('preRegister over HTTP against the emulator', () => {
     );
     const res = await stack.gql(PRE_REGISTER, { input: { iviXml: again } });
     expect(res.body.data.preRegister.status).toBe('REJECTED');
+    expect(res.body.data.preRegister.errors).toEqual([
+      expect.objectContaining({ code: 'IVI-E-DUPLICATE', source: 'LOCAL', field: 'VehicleIdentificationNumber' }),
+    ]);
+    expect(res.body.data.preRegister.preRegistration.understellsnummer).toBe(vin);
+    expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
+  });
+
+  it("passes on SVV's own rejection of a VIN already in the register as an SVV error", async () => {
+    const registered = (await stack.sample(1)).vehicles[0].understellsnummer;
+    const { xml } = sampleDocument();
+    const res = await stack.gql(PRE_REGISTER, {
+      input: {
+        iviXml: xml.replace(/<VehicleIdentificationNumber>[^<]*</, `<VehicleIdentificationNumber>${registered}<`),
+      },
+    });
+    expect(res.body.data.preRegister.status).toBe('REJECTED');
     expect(res.body.data.preRegister.errors).toContainEqual(
       expect.objectContaining({ code: 'IVI-E-DUPLICATE', source: 'SVV', field: 'VehicleIdentificationNumber' }),
     );
-    expect(res.body.data.preRegister.preRegistration.understellsnummer).toBe(vin);
+    expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
   });
 
   it('withdraws a pre-registration by iviReferanse and by VIN; the vehicle is gone afterwards', async () => {
@@ -230,8 +230,12 @@ describe('preRegister over HTTP against the emulator', () => {
     expect(byRef.body.data.withdrawPreRegistration).toMatchObject({ status: 'WITHDRAWN', errors: [] });
     const byVin = await stack.gql(withdraw, { vin: second.vin });
     expect(byVin.body.data.withdrawPreRegistration).toMatchObject({ status: 'WITHDRAWN' });
+    // Withdrawn, it is no longer this sender's to withdraw: refused before SVV is asked.
     const again = await stack.gql(withdraw, { ref: first.ref });
-    expect(again.body.data.withdrawPreRegistration.status).toBe('NOT_FOUND');
+    expect(again.body.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    ]);
+    expect((await stack.stats()).routes['ecoc/slette'].requests).toBe(2);
 
     const lookup = await stack.gql(`query($v: String) { vehicle(understellsnummer: $v) { kuid } }`, { v: first.vin });
     expect(lookup.body.data.vehicle).toBeNull();

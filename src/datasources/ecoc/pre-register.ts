@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { badUserInput, isUpstreamError } from '../../errors';
 import {
   buildIvi,
@@ -8,14 +8,17 @@ import {
   parseIvi,
   validateIvi,
   type EcocInput,
+  type IviDocument,
   type IviIssue,
 } from '../../ivi';
+import type { LedgerStatus, Submission } from '../../ledger/model';
+import type { LedgerSession } from '../../ledger/session';
 import type { TaxClassification } from './dto';
 import type { EcocDataSource } from './ecoc-datasource';
 import { preRegistrationFrom, svvIssues } from './mapping';
 import type { PreRegistrationModel } from './model';
 
-export type PreRegistrationStatus = 'ACCEPTED' | 'REJECTED' | 'VALID' | 'OUTCOME_UNKNOWN';
+export type PreRegistrationStatus = LedgerStatus | 'VALID';
 
 export interface PreRegisterCommand {
   iviXml?: string | null;
@@ -23,6 +26,7 @@ export interface PreRegisterCommand {
   iviReferanse?: string | null;
   taxClassification?: TaxClassification | null;
   dryRun?: boolean | null;
+  idempotencyKey?: string | null;
 }
 
 export interface PreRegisterResult {
@@ -30,26 +34,34 @@ export interface PreRegisterResult {
   preRegistration: PreRegistrationModel | null;
   errors: IviIssue[];
   warnings: IviIssue[];
+  replayed: boolean;
 }
 
-const IVI_REFERANSE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/**
- * Submissions in flight in this process, by iviReferanse: a second identical call while the first is still on its
- * way is refused instead of sent (SVV's duplicate check covers other replicas).
- */
-const inFlight = new Set<string>();
+export const IVI_REFERANSE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
  * The pre-registration flow: decode or build the IVI document, parse it safely, validate it locally, and only then
- * (not for a dry run, never with local errors) submit it once. Field problems come back as data.
+ * (not for a dry run, never with local errors) record it in the ledger as PENDING and send it once. The ledger's
+ * unique indexes make that "once" hold across every replica; an idempotency key returns the stored outcome.
+ * Field problems come back as data.
  */
-export async function preRegister(command: PreRegisterCommand, ecoc: EcocDataSource): Promise<PreRegisterResult> {
+export async function preRegister(
+  command: PreRegisterCommand,
+  { ecoc, ledger }: { ecoc: EcocDataSource; ledger: LedgerSession },
+): Promise<PreRegisterResult> {
   const hasXml = command.iviXml != null;
   const hasEcoc = command.ecoc != null;
   if (hasXml === hasEcoc) throw badUserInput('input', 'give exactly one of iviXml and ecoc');
   if (command.iviReferanse != null && !IVI_REFERANSE.test(command.iviReferanse)) {
     throw badUserInput('input.iviReferanse', 'an iviReferanse is 1–64 letters, digits, dots, hyphens or underscores');
+  }
+  const idempotencyKey = command.idempotencyKey ?? null;
+  if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw badUserInput(
+      'input.idempotencyKey',
+      'an idempotencyKey is 8–128 letters, digits, dots, colons, hyphens or underscores',
+    );
   }
 
   let xml: string;
@@ -59,71 +71,200 @@ export async function preRegister(command: PreRegisterCommand, ecoc: EcocDataSou
     xml = buildIvi(command.ecoc!, iviReferanse);
   } else {
     const decoded = decodeIviDocument(command.iviXml!);
-    if (!decoded.ok) return rejected([decoded.issue], iviReferanse);
+    if (!decoded.ok) return invalid(ledger, [decoded.issue], iviReferanse);
     xml = decoded.value;
   }
   const parsed = parseIvi(xml);
-  if (!parsed.ok) return rejected([parsed.issue], iviReferanse);
+  if (!parsed.ok) return invalid(ledger, [parsed.issue], iviReferanse);
   const doc = parsed.value;
   // A raw document carries its own reference; one is generated only when neither the input nor the document has one.
   iviReferanse ??= doc.iviReferenceId ?? randomUUID();
 
   const local = validateIvi(doc, { iviReferanse, avgiftsKode: command.taxClassification?.avgiftsKode ?? undefined });
   const summary = { iviReferanse, understellsnummer: doc.vin?.toUpperCase(), make: doc.make };
-  if (local.errors.length > 0) {
-    return { status: 'REJECTED', preRegistration: modelFrom(summary), errors: local.errors, warnings: local.warnings };
+  if (local.errors.length > 0 || !summary.understellsnummer) {
+    ledger.metrics.preRegistrations.inc({ outcome: 'INVALID' });
+    return result('REJECTED', modelFrom(summary), local.errors, local.warnings);
   }
-  if (command.dryRun) {
-    return { status: 'VALID', preRegistration: modelFrom(summary), errors: [], warnings: local.warnings };
+  if (command.dryRun) return result('VALID', modelFrom(summary), [], local.warnings);
+
+  const sender = ledger.sender();
+  const fingerprint = fingerprintOf(command, hasXml ? xml : null);
+  if (idempotencyKey !== null) {
+    const earlier = await ledger.ledger.byIdempotencyKey(sender, idempotencyKey);
+    if (earlier) return replay(ledger, earlier, fingerprint);
   }
 
-  if (inFlight.has(iviReferanse)) {
-    return {
-      status: 'REJECTED',
-      preRegistration: modelFrom(summary),
-      errors: [duplicateIssue('iviReferanse', doc)],
-      warnings: local.warnings,
-    };
+  const claim = await ledger.ledger.claim({
+    id: randomUUID(),
+    sender,
+    iviReferanse,
+    vin: summary.understellsnummer,
+    make: summary.make ?? null,
+    documentSha256: fingerprint,
+    idempotencyKey,
+    pendingTimeoutMs: ledger.pendingTimeoutMs,
+    warnings: local.warnings,
+  });
+  if (claim.kind === 'conflict') {
+    if (claim.on === 'idempotencyKey') {
+      // The same key arrived twice at once: the other call recorded it first, and its (pending) outcome stands.
+      const earlier = await ledger.ledger.byIdempotencyKey(sender, idempotencyKey!);
+      if (earlier) return replay(ledger, earlier, fingerprint);
+    }
+    ledger.metrics.preRegistrations.inc({ outcome: 'DUPLICATE' });
+    const holder = await ledger.ledger.openHolder(summary.understellsnummer, iviReferanse);
+    return result('REJECTED', modelFrom(summary), [conflictIssue(claim.on, doc, holder, sender)], local.warnings);
   }
-  inFlight.add(iviReferanse);
+  return send(claim.submission, { xml, doc, command, local: local.warnings, ecoc, ledger });
+}
+
+/** Sends a recorded submission once and records the answer, or its absence. */
+async function send(
+  submission: Submission,
+  ctx: {
+    xml: string;
+    doc: IviDocument;
+    command: PreRegisterCommand;
+    local: IviIssue[];
+    ecoc: EcocDataSource;
+    ledger: LedgerSession;
+  },
+): Promise<PreRegisterResult> {
+  const { ledger } = ctx;
+  const summary = {
+    iviReferanse: submission.iviReferanse,
+    understellsnummer: submission.vin,
+    make: submission.make ?? undefined,
+  };
+  let answer;
   try {
-    const answer = await ecoc.submit(xml, iviReferanse, command.taxClassification ?? undefined);
-    const svvErrors = svvIssues(answer.body.feilmeldinger);
-    const warnings = mergeIssues(local.warnings, svvIssues(answer.body.varsler));
-    const preRegistration = preRegistrationFrom(answer.body, summary);
-    if (answer.status === 200) return { status: 'ACCEPTED', preRegistration, errors: [], warnings };
-    const errors = svvErrors.length
-      ? svvErrors
-      : [issue(`ECOC-${answer.status}`, 'Statens vegvesen avviste meldingen uten å oppgi feil', 'SVV')];
-    return { status: 'REJECTED', preRegistration, errors, warnings };
+    answer = await ctx.ecoc.submit(ctx.xml, submission.iviReferanse, ctx.command.taxClassification ?? undefined);
   } catch (e) {
     // The body may have reached SVV and no answer came: we cannot know, and must not resend.
     if (isUpstreamError(e) && e.details.mayHaveReachedUpstream) {
-      return {
+      const errors = [outcomeUnknownIssue()];
+      const settled = await settleQuietly(ledger, submission.id, {
         status: 'OUTCOME_UNKNOWN',
-        preRegistration: modelFrom(summary),
-        errors: [
-          issue(
-            'ECOC-OUTCOME-UNKNOWN',
-            'Svar fra Statens vegvesen uteble. Meldingen kan være mottatt: kontroller eller trekk den tilbake med iviReferanse før ny innsending',
-          ),
-        ],
-        warnings: local.warnings,
-      };
+        event: 'NO_ANSWER',
+        errors,
+        warnings: ctx.local,
+      });
+      ledger.metrics.preRegistrations.inc({ outcome: 'OUTCOME_UNKNOWN' });
+      return result(
+        'OUTCOME_UNKNOWN',
+        settled ?? { ...modelFrom(summary), ...ledgerFields(submission) },
+        errors,
+        ctx.local,
+      );
     }
+    // Nothing reached SVV (no connection, open breaker, no token): the submission did not happen.
+    await ledger.ledger.release(submission.id).catch(() => undefined);
     throw e;
-  } finally {
-    inFlight.delete(iviReferanse);
+  }
+  const warnings = mergeIssues(ctx.local, svvIssues(answer.body.varsler));
+  const svvErrors = svvIssues(answer.body.feilmeldinger);
+  const status = answer.status === 200 ? 'ACCEPTED' : 'REJECTED';
+  const errors =
+    status === 'ACCEPTED'
+      ? []
+      : svvErrors.length
+        ? svvErrors
+        : [issue(`ECOC-${answer.status}`, 'Statens vegvesen avviste meldingen uten å oppgi feil', 'SVV')];
+  const fromSvv = preRegistrationFrom(answer.body, summary);
+  const settled = await settleQuietly(ledger, submission.id, {
+    status,
+    event: 'ANSWERED',
+    svvReceivedAt: fromSvv.receivedAt,
+    svvStatus: answer.status,
+    svvMessage: fromSvv.message,
+    errors,
+    warnings,
+  });
+  ledger.metrics.preRegistrations.inc({ outcome: status });
+  return result(status, settled ?? fromSvv, errors, warnings);
+}
+
+/**
+ * SVV's answer goes to the caller even when the ledger cannot store it; the row then stays PENDING and becomes
+ * OUTCOME_UNKNOWN after the pending timeout, which `reconcilePreRegistration` settles.
+ */
+async function settleQuietly(
+  ledger: LedgerSession,
+  id: string,
+  outcome: Parameters<LedgerSession['ledger']['settle']>[1],
+): Promise<PreRegistrationModel | undefined> {
+  try {
+    const settled = await ledger.ledger.settle(id, outcome);
+    return settled ? modelOf(settled) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-function rejected(errors: IviIssue[], iviReferanse: string | undefined): PreRegisterResult {
-  return {
-    status: 'REJECTED',
-    preRegistration: iviReferanse ? modelFrom({ iviReferanse }) : null,
-    errors,
-    warnings: [],
+function replay(ledger: LedgerSession, earlier: Submission, fingerprint: string): PreRegisterResult {
+  if (earlier.documentSha256 !== fingerprint) {
+    throw badUserInput('input.idempotencyKey', 'this idempotencyKey was already used for a different submission');
+  }
+  ledger.metrics.preRegistrations.inc({ outcome: 'REPLAYED' });
+  return { ...result(earlier.status, modelOf(earlier), earlier.errors, earlier.warnings), replayed: true };
+}
+
+/** What the caller asked to send: the document (decoded, so raw and base64 agree) or the structured fields. */
+function fingerprintOf(command: PreRegisterCommand, decodedXml: string | null): string {
+  const asked = {
+    iviXml: decodedXml,
+    ecoc: command.ecoc ?? null,
+    iviReferanse: command.iviReferanse ?? null,
+    taxClassification: command.taxClassification ?? null,
   };
+  return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
+}
+
+/** Why the ledger refused a second submission; another sender's submission is described no further than SVV would. */
+function conflictIssue(
+  on: 'vin' | 'iviReferanse' | 'idempotencyKey',
+  doc: IviDocument,
+  holder: { sender: string; status: LedgerStatus } | undefined,
+  sender: string,
+): IviIssue {
+  const duplicate = duplicateIssue(on === 'iviReferanse' ? 'iviReferanse' : 'vin', doc);
+  if (!holder || holder.sender !== sender || holder.status === 'ACCEPTED') return duplicate;
+  if (holder.status === 'PENDING') {
+    return {
+      ...duplicate,
+      code: 'ECOC-IN-PROGRESS',
+      message: 'En innsending med samme understellsnummer eller IVI-referanse pågår allerede: vent på utfallet',
+    };
+  }
+  return {
+    ...duplicate,
+    code: 'ECOC-OUTCOME-UNKNOWN',
+    message:
+      'Utfallet av en tidligere innsending er ukjent: avklar den (reconcilePreRegistration) eller trekk den tilbake før ny innsending',
+  };
+}
+
+/** The issue of a submission that may have reached SVV without an answer (also set by the ledger's sweeper). */
+export function outcomeUnknownIssue(): IviIssue {
+  return issue(
+    'ECOC-OUTCOME-UNKNOWN',
+    'Svar fra Statens vegvesen uteble. Meldingen kan være mottatt: avklar den med reconcilePreRegistration, eller trekk den tilbake, før ny innsending',
+  );
+}
+
+function invalid(ledger: LedgerSession, errors: IviIssue[], iviReferanse: string | undefined): PreRegisterResult {
+  ledger.metrics.preRegistrations.inc({ outcome: 'INVALID' });
+  return result('REJECTED', iviReferanse ? modelFrom({ iviReferanse }) : null, errors, []);
+}
+
+function result(
+  status: PreRegistrationStatus,
+  preRegistration: PreRegistrationModel | null,
+  errors: IviIssue[],
+  warnings: IviIssue[],
+): PreRegisterResult {
+  return { status, preRegistration, errors, warnings, replayed: false };
 }
 
 function modelFrom(summary: { iviReferanse: string; understellsnummer?: string; make?: string }): PreRegistrationModel {
@@ -133,6 +274,29 @@ function modelFrom(summary: { iviReferanse: string; understellsnummer?: string; 
     make: summary.make ?? null,
     receivedAt: null,
     message: null,
+  };
+}
+
+function ledgerFields(s: Submission): Partial<PreRegistrationModel> {
+  return {
+    id: s.id,
+    status: s.status,
+    submittedAt: s.submittedAt,
+    updatedAt: s.updatedAt,
+    errors: s.errors,
+    warnings: s.warnings,
+  };
+}
+
+/** A ledger row as the GraphQL `PreRegistration`. */
+export function modelOf(s: Submission): PreRegistrationModel {
+  return {
+    iviReferanse: s.iviReferanse,
+    understellsnummer: s.vin,
+    make: s.make,
+    receivedAt: s.svvReceivedAt,
+    message: s.svvMessage,
+    ...ledgerFields(s),
   };
 }
 

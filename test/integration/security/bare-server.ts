@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AuthConfig, Config } from '../../../src/config';
 import type { EcocDataSource } from '../../../src/datasources/ecoc/ecoc-datasource';
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../../../src/datasources/http';
+import type { LedgerSession } from '../../../src/ledger/session';
 import { Metrics } from '../../../src/observability/metrics';
 import { createAuthenticator } from '../../../src/security/auth';
 import { operationLimits } from '../../../src/security/limits';
@@ -106,6 +107,7 @@ export async function startBareServer(options: BareServerOptions): Promise<BareS
     metrics: new Metrics(),
     fiksClient,
     createEcoc: () => ({ upstreamCalls: 0 }) as unknown as EcocDataSource,
+    createLedgerSession: () => ({}) as unknown as LedgerSession,
     // `x-test-break-context: <text>` makes building the context fail with an unexpected error holding <text>.
     authenticate: async (req) => {
       const breaker = req.header('x-test-break-context');

@@ -1,0 +1,179 @@
+import { requireExactlyOne, requirePageSize, requireUnderstellsnummer } from '../../domain/arguments';
+import { badUserInput, forbidden, isUpstreamError } from '../../errors';
+import type { IviIssue } from '../../ivi';
+import type { LedgerStatus, Submission, SubmissionRef, WithdrawalOutcome } from '../../ledger/model';
+import type { LedgerSession } from '../../ledger/session';
+import type { FiksDataSource } from '../fiks/fiks-datasource';
+import type { EcocDataSource } from './ecoc-datasource';
+import { svvIssues } from './mapping';
+import type { PreRegistrationModel } from './model';
+import { IVI_REFERANSE, modelOf } from './pre-register';
+
+/**
+ * What an importer does with its submissions after sending: withdraw, settle an unknown outcome, list. Each acts on
+ * the caller's own ledger rows only; SVV accepts any withdrawal from this subgraph's single Maskinporten client, so
+ * "only the sender may withdraw" is enforced here, before SVV is called.
+ */
+
+const PAGE_MAX = 100;
+const WITHDRAWABLE: readonly LedgerStatus[] = ['PENDING', 'ACCEPTED', 'OUTCOME_UNKNOWN'];
+
+export interface WithdrawResult {
+  status: 'WITHDRAWN' | 'NOT_FOUND' | 'REJECTED';
+  iviReferanse: string | null;
+  understellsnummer: string | null;
+  message: string | null;
+  errors: IviIssue[];
+  preRegistration: PreRegistrationModel | null;
+}
+
+export async function withdrawPreRegistration(
+  args: { iviReferanse?: string | null; understellsnummer?: string | null },
+  { ecoc, ledger }: { ecoc: EcocDataSource; ledger: LedgerSession },
+): Promise<WithdrawResult> {
+  const ref = submissionRef(args);
+  const sender = ledger.sender();
+  const byKind = 'iviReferanse' in ref ? 'iviReferanse' : 'understellsnummer';
+  const requested = 'iviReferanse' in ref ? ref.iviReferanse : ref.understellsnummer;
+  const record = async (outcome: WithdrawalOutcome, submissionId?: string, svvStatus?: number) => {
+    ledger.metrics.withdrawals.inc({ outcome });
+    await ledger.ledger.recordWithdrawal({ sender, byKind, requested, submissionId, outcome, svvStatus });
+  };
+
+  await ledger.sweep();
+  const own = await ledger.ledger.findOwn(sender, ref, WITHDRAWABLE);
+  if (!own) {
+    // Someone else's, or nobody's: the same answer either way, so a refusal reveals nothing about other senders.
+    await record('REFUSED');
+    throw forbidden(
+      `Only the sender may withdraw a pre-registration, and none of this sender's open ones has that ${byKind}`,
+    );
+  }
+  if (own.status === 'PENDING') {
+    await record('IN_PROGRESS', own.id);
+    return {
+      ...names(own),
+      status: 'REJECTED',
+      message: null,
+      errors: [
+        {
+          field: byKind,
+          path: `/${byKind}`,
+          code: 'ECOC-IN-PROGRESS',
+          message: 'Innsendingen venter fortsatt på svar fra Statens vegvesen: trekk den tilbake når utfallet er kjent',
+          source: 'LOCAL',
+        },
+      ],
+      preRegistration: modelOf(own),
+    };
+  }
+
+  let answer;
+  try {
+    // By the submission's own reference, even when asked by VIN: SVV then deletes exactly what this sender sent.
+    answer = await ecoc.withdraw({ iviReferanse: own.iviReferanse });
+  } catch (e) {
+    await record('FAILED', own.id, isUpstreamError(e) ? e.details.status : undefined).catch(() => undefined);
+    throw e;
+  }
+  const message = typeof answer.body.melding?.meldingstekst === 'string' ? answer.body.melding.meldingstekst : null;
+  if (answer.status === 200 || answer.status === 404) {
+    const status = answer.status === 200 ? 'WITHDRAWN' : 'NOT_FOUND';
+    await record(status, own.id, answer.status);
+    const moved = await ledger.ledger.transition(
+      own.id,
+      ['ACCEPTED', 'OUTCOME_UNKNOWN'],
+      'WITHDRAWN',
+      answer.status === 200 ? 'WITHDRAWN' : 'NOT_FOUND_AT_SVV',
+    );
+    return { ...names(own), status, message, errors: [], preRegistration: modelOf(moved ?? own) };
+  }
+  await record('REJECTED', own.id, answer.status);
+  return {
+    ...names(own),
+    status: 'REJECTED',
+    message,
+    errors: svvIssues(answer.body.feilmeldinger),
+    preRegistration: modelOf(own),
+  };
+}
+
+export interface ReconcileResult {
+  status: LedgerStatus;
+  foundInRegister: boolean | null;
+  preRegistration: PreRegistrationModel;
+}
+
+/**
+ * Settles OUTCOME_UNKNOWN by the register: a vehicle with the submission's VIN means SVV created it (ACCEPTED);
+ * none leaves it unknown. Never sends anything to SVV.
+ */
+export async function reconcilePreRegistration(
+  args: { iviReferanse?: string | null; understellsnummer?: string | null },
+  { fiks, ledger }: { fiks: FiksDataSource; ledger: LedgerSession },
+): Promise<ReconcileResult> {
+  const ref = submissionRef(args);
+  const sender = ledger.sender();
+  await ledger.sweep();
+  const own = await ledger.ledger.findOwn(sender, ref);
+  if (!own)
+    throw forbidden("Only the sender may reconcile a pre-registration, and none of this sender's has that reference");
+  if (own.status !== 'OUTCOME_UNKNOWN') {
+    return { status: own.status, foundInRegister: null, preRegistration: modelOf(own) };
+  }
+  const vehicle = await fiks.vehicleByUnderstellsnummer(own.vin);
+  if (vehicle) {
+    const moved = await ledger.ledger.transition(own.id, ['OUTCOME_UNKNOWN'], 'ACCEPTED', 'FOUND_IN_REGISTER');
+    if (moved) ledger.metrics.preRegistrations.inc({ outcome: 'RECONCILED' });
+    const now = moved ?? (await ledger.ledger.findOwn(sender, { iviReferanse: own.iviReferanse })) ?? own;
+    return { status: now.status, foundInRegister: true, preRegistration: modelOf(now) };
+  }
+  await ledger.ledger.note(own.id, 'NOT_FOUND_IN_REGISTER');
+  return { status: own.status, foundInRegister: false, preRegistration: modelOf(own) };
+}
+
+export interface PreRegistrationPage {
+  submissions: Submission[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export async function listPreRegistrations(
+  args: { status?: LedgerStatus | 'VALID' | null; first?: number | null; after?: string | null },
+  { ledger }: { ledger: LedgerSession },
+): Promise<PreRegistrationPage> {
+  if (args.status === 'VALID') throw badUserInput('status', 'VALID is a dry run answer; dry runs are not recorded');
+  const limit = requirePageSize(args.first, PAGE_MAX);
+  const afterSeq = decodeLedgerCursor(args.after);
+  const sender = ledger.sender();
+  await ledger.sweep();
+  return ledger.ledger.list(sender, { status: args.status ?? undefined, limit, afterSeq });
+}
+
+/** Cursors are opaque to clients; inside they are the ledger position of the last row shown. */
+export function encodeLedgerCursor(seq: string): string {
+  return Buffer.from(`s:${seq}`, 'utf8').toString('base64url');
+}
+
+function decodeLedgerCursor(cursor: string | null | undefined): string | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  const m = /^s:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw badUserInput('after', 'not a cursor from this API');
+  return m[1];
+}
+
+function submissionRef(args: { iviReferanse?: string | null; understellsnummer?: string | null }): SubmissionRef {
+  const which = requireExactlyOne(args, ['iviReferanse', 'understellsnummer'] as const);
+  if (which === 'iviReferanse') {
+    const value = String(args.iviReferanse);
+    if (!IVI_REFERANSE.test(value)) {
+      throw badUserInput('iviReferanse', 'an iviReferanse is 1–64 letters, digits, dots, hyphens or underscores');
+    }
+    return { iviReferanse: value };
+  }
+  return { understellsnummer: requireUnderstellsnummer(args.understellsnummer) };
+}
+
+function names(s: Submission): { iviReferanse: string; understellsnummer: string } {
+  return { iviReferanse: s.iviReferanse, understellsnummer: s.vin };
+}
