@@ -12,7 +12,7 @@ import {
 import { FIKS_SCOPE } from './auth';
 import type { EmulatorContext } from './context';
 import type { SearchFilters, VehicleRecord } from './dataset';
-import { vehicleAt, type KjoretoyDto } from './dto';
+import type { KjoretoyDto } from './dto';
 import { fiksError, header, json, parseJsonBody, UUID_PATTERN, type EmulatorRequest, type Reply } from './http';
 
 /**
@@ -96,7 +96,7 @@ function resolveBulkItem(ctx: EmulatorContext, kind: 'kjennemerke' | 'kuid', ite
     if (!isValidKuid(kuid)) return { request, error: invalid };
     record = ctx.dataset.findByKuid(kuid, at);
   }
-  const vehicle = record && vehicleAt(ctx.dataset, record, at);
+  const vehicle = record && ctx.answers.at(record, at);
   return vehicle
     ? { request, vehicle }
     : { request, error: kind === 'kjennemerke' ? 'KJENNEMERKE_UKJENT' : 'KUID_UKJENT' };
@@ -190,7 +190,7 @@ export function vinLookup(ctx: EmulatorContext) {
     else {
       vehicles = ctx.dataset
         .findByVin(vin, at)
-        .map((r) => vehicleAt(ctx.dataset, r, at))
+        .map((r) => ctx.answers.at(r, at))
         .filter((v): v is KjoretoyDto => v !== undefined);
       if (vehicles.length === 0) error = 'UNDERSTELLSNUMMER_UKJENT';
     }
@@ -231,7 +231,7 @@ function paging(params: URLSearchParams): { fra: number; antall: number } | Repl
 function searchAnswer(ctx: EmulatorContext, hits: VehicleRecord[], page: { fra: number; antall: number }): Reply {
   if (hits.length === 0) return { status: 204 };
   const rows = hits.slice(page.fra, page.fra + page.antall);
-  const kjoretoyresponser = rows.map((r) => ({ kjoretoy: vehicleAt(ctx.dataset, r), responskoder: [] }));
+  const kjoretoyresponser = rows.map((r) => ({ kjoretoy: ctx.answers.at(r), responskoder: [] }));
   return json(200, {
     antallTreffTotalt: hits.length,
     antallITreffliste: kjoretoyresponser.length,
