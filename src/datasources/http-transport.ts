@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
 import { Pool, type Dispatcher } from 'undici';
+import { decodeChunks, parseJsonChunks, SPLIT_ABOVE_BYTES } from './json-body';
 
 /**
  * The one HTTP stack for every upstream call (Fiks, eCoC and Maskinporten): an undici `Pool` per upstream origin
@@ -114,22 +115,23 @@ export class HttpTransport {
       return undefined;
     }
     const coding = headers['content-encoding'];
-    let text: string;
     if (coding === undefined || coding === 'identity') {
-      // One copy of the bytes into a string (none when the body arrived in one chunk), then JSON.parse.
-      text = await body.text();
-    } else {
-      const decompress = typeof coding === 'string' ? DECOMPRESSORS[coding.trim().toLowerCase()] : undefined;
-      const raw = Buffer.from(await body.arrayBuffer());
-      if (!decompress) throw Object.assign(new Error('unsupported content-encoding'), { code: UNREADABLE_BODY });
-      try {
-        // Off the event loop (zlib's thread pool), and refused beyond the limit rather than inflated without end.
-        text = (await decompress(raw, { maxOutputLength: this.maxResponseBytes })).toString('utf8');
-      } catch {
-        throw Object.assign(new Error('compressed body unreadable or too large'), { code: UNREADABLE_BODY });
-      }
+      const length = Number(headers['content-length']);
+      // Small answers (one vehicle, errors, tokens): undici decodes them in one go, without copying one chunk.
+      if (length <= SPLIT_ABOVE_BYTES) return parseLenient(await body.text());
+      return parseLenientChunks(await chunksOf(body));
     }
-    return parseLenient(text);
+    const decompress = typeof coding === 'string' ? DECOMPRESSORS[coding.trim().toLowerCase()] : undefined;
+    const raw = Buffer.concat(await chunksOf(body));
+    if (!decompress) throw Object.assign(new Error('unsupported content-encoding'), { code: UNREADABLE_BODY });
+    let inflated: Buffer;
+    try {
+      // Off the event loop (zlib's thread pool), and refused beyond the limit rather than inflated without end.
+      inflated = await decompress(raw, { maxOutputLength: this.maxResponseBytes });
+    } catch {
+      throw Object.assign(new Error('compressed body unreadable or too large'), { code: UNREADABLE_BODY });
+    }
+    return parseLenientChunks([inflated]);
   }
 }
 
@@ -141,6 +143,26 @@ function parseLenient(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** parseLenient for a body kept as received: a large answer is never made into one string (see json-body.ts). */
+function parseLenientChunks(chunks: Buffer[]): unknown {
+  if (chunks.every((chunk) => chunk.length === 0)) return undefined;
+  try {
+    return parseJsonChunks(chunks);
+  } catch {
+    return decodeChunks(chunks);
+  }
+}
+
+/** The body's chunks as they arrive (the pool's maxResponseSize bounds their total). */
+function chunksOf(body: Dispatcher.ResponseData['body']): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.on('end', () => resolve(chunks));
+    body.on('error', reject);
+  });
 }
 
 /** `params` as a query string (`a=x+y&b=1`), leaving out undefined values; '' when there are none. */

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { UpstreamClient, type TokenSource, type UpstreamRequest } from '../../../src/datasources/http';
 import { parseRetryAfter, extractUpstreamErrorId } from '../../../src/datasources/upstream-errors';
 import type { ResilienceConfig } from '../../../src/config';
@@ -149,6 +150,39 @@ describe('UpstreamClient', () => {
     expect(seen.integrasjonid).toBe('int-id');
     expect(seen.integrasjonpassord).toBe('secret-pw');
     expect(seen.connection).toBe('keep-alive');
+  });
+
+  it('reads a large answer (300 KB) and a compressed one as JSON', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({ i, text: `kjøretøy ${'x'.repeat(250)}` }));
+    upstream.handler = (_req, res, call) => {
+      if (call === 1) return json(res, 200, { responser: items });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify({ responser: items.slice(0, 3) })));
+    };
+    const c = client();
+    expect((await c.request<{ responser: unknown[] }>(get)).data).toEqual({ responser: items });
+    expect((await c.request<{ responser: unknown[] }>(get)).data).toEqual({ responser: items.slice(0, 3) });
+    expect(upstream.requests[1].headers['accept-encoding']).toContain('gzip');
+  });
+
+  it('refuses an answer over 10 MiB, compressed or not, without retrying', async () => {
+    const huge = Buffer.alloc(11 * 1024 * 1024, 0x20);
+    upstream.handler = (_req, res, call) => {
+      if (call === 1) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(huge);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync(huge));
+      }
+    };
+    const c = client();
+    for (const expected of [1, 2]) {
+      const err = await caught(c.request(get));
+      expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(err.message).toContain('too large or unreadable');
+      expect(upstream.calls).toBe(expected);
+    }
   });
 
   it('returns data undefined for 204', async () => {
