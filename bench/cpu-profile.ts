@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vehicleBody } from './documents';
+import { pathToFileURL } from 'node:url';
+import { vehicleBody, vehiclesBody } from './documents';
 import { runLoad } from './load';
 import {
   createCredentials,
@@ -14,9 +15,10 @@ import {
 import { distinctPlates } from './scenarios/batching';
 
 /**
- * `node dist/bench/cpu-profile.js [--seconds=20] [--warmup=10] [--log-level=warn] [--connections=50] [--keep=file]`:
- * the overhead scenario's load (one `vehicle` query, emulator latency 0, closed loop) against a subgraph started
- * with `node --cpu-prof`, then the samples of the measured window only, grouped by who owns them (`ownerOf`).
+ * `npx tsx bench/cpu-profile.ts [--seconds=20] [--warmup=10] [--log-level=warn] [--connections=50] [--vehicles=1]
+ * [--keep=file]`: the overhead scenario's load (one `vehicle` query, emulator latency 0, closed loop; with
+ * `--vehicles=100` the latency scenario's `vehicles` query instead) against a subgraph started with
+ * `node --cpu-prof`, then the samples of the measured window only, grouped by who owns them (`ownerOf`).
  * `--keep` saves the profile with that window for a closer look. Used for the tables in docs/performance.md.
  */
 
@@ -38,6 +40,9 @@ function arg(name: string, fallback: string): string {
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
 }
 
+/** This project's product sources, as the profile names them (the benchmark runs them through tsx). */
+const PROJECT_SRC = pathToFileURL(join(__dirname, '..', 'src')).href + '/';
+
 /** Owner of a frame, or undefined for frames that say nothing on their own (Node's stream and event internals). */
 function ownerOf(frame: ProfileNode['callFrame']): string | undefined {
   const { url, functionName } = frame;
@@ -58,7 +63,7 @@ function ownerOf(frame: ProfileNode['callFrame']): string | undefined {
     if (name === 'graphql') return 'graphql-js';
     return name;
   }
-  const src = /\/dist\/(?:src|bench)\/(.+)\.js$/.exec(url);
+  const src = url.startsWith(PROJECT_SRC) ? /^(.+)\.[jt]s$/.exec(url.slice(PROJECT_SRC.length)) : null;
   if (src) {
     const file = src[1];
     if (
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
   const warmup = Number(arg('warmup', '10'));
   const connections = Number(arg('connections', '50'));
   const logLevel = arg('log-level', 'warn');
+  const vehicles = Number(arg('vehicles', '1'));
   const pinned = cpus().length >= 2 && tasksetAvailable() && pinSelf(1);
   const cpu = pinned ? { server: 0, driver: 1 } : {};
   const dir = mkdtempSync(join(tmpdir(), 'kjoretoy-cpuprof-'));
@@ -140,8 +146,8 @@ async function main(): Promise<void> {
       env: { LOG_LEVEL: logLevel },
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
     });
-    const [plate] = await distinctPlates(emulator, 1);
-    const bodies = [vehicleBody(plate)];
+    const plates = await distinctPlates(emulator, vehicles);
+    const bodies = [vehicles === 1 ? vehicleBody(plates[0]) : vehiclesBody(plates)];
     await runLoad({ url: subgraph.url, connections, duration: warmup, bodies });
     const cpuBefore = subgraph.handle.cpuSeconds();
     const from = monotonicUs();
@@ -158,7 +164,7 @@ async function main(): Promise<void> {
     const profile = JSON.parse(text) as CpuProfile;
     const groups = groupProfile(profile, from, to);
     process.stdout.write(
-      `subgraph at LOG_LEVEL=${logLevel}, ${connections} connections, ${seconds} s after ${warmup} s warm-up` +
+      `subgraph at LOG_LEVEL=${logLevel}, ${vehicles} vehicle(s) per request, ${connections} connections, ${seconds} s after ${warmup} s warm-up` +
         `${pinned ? ', pinned' : ''}: ${(result.ok / result.seconds).toFixed(0)} req/s (under the profiler), ` +
         `server CPU ${cpuPct.toFixed(0)}%, ${result.failed} failed\n`,
     );

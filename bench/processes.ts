@@ -7,6 +7,7 @@ import { EMULATOR_FIKS_ORG_ID } from '../emulator';
 import { generateDevClient, type DevClient } from '../emulator';
 import type { ChildMessage, ChildSpec, ParentMessage } from './child';
 import { assertLocal } from './load';
+import type { BulkRequest } from './upstream-direct';
 
 /** Starting and stopping the benchmark's own processes (emulator, subgraph, bare server), optionally CPU-pinned. */
 
@@ -305,4 +306,21 @@ export async function startInMemoryUpstreamProcess(
     options.cpu,
   );
   return { handle, url: handle.info.url };
+}
+
+/**
+ * The upstream alone, timed from the given CPU (the subgraph's): `requests` sets of `calls`, each set's calls sent
+ * in parallel as the subgraph sends them, after `warmup` sets. Returns each set's time in ms.
+ */
+export async function timeBulkCallsInProcess(
+  calls: BulkRequest[],
+  options: { warmup: number; requests: number; cpu?: number },
+): Promise<number[]> {
+  const handle = await startChild(
+    'direct bulk calls',
+    { kind: 'bulk-client', calls, warmup: options.warmup, requests: options.requests },
+    options.cpu,
+  );
+  await handle.stop();
+  return JSON.parse(handle.info.msPerSet) as number[];
 }
