@@ -25,19 +25,64 @@ const COMMA = 0x2c;
 
 /** The value of a JSON body received as `chunks`; throws as JSON.parse does when it is not JSON. */
 export function parseJsonChunks(chunks: readonly Buffer[]): unknown {
-  const body = withoutBom(chunks);
-  const length = byteLength(body);
-  if (length > SPLIT_ABOVE_BYTES) {
-    const arrays = cutAtElements(body);
-    if (arrays) return assemble(body, length, arrays);
+  const body = new Body(chunks);
+  if (body.length > SPLIT_ABOVE_BYTES) {
+    const arrays = cutAtElements(body.chunks);
+    if (arrays) return assemble(body, arrays);
   }
-  return JSON.parse(decode(body, 0, length)) as unknown;
+  return JSON.parse(body.text(0, body.length)) as unknown;
 }
 
 /** The whole body as text (for answers that are not JSON). */
 export function decodeChunks(chunks: readonly Buffer[]): string {
-  const body = withoutBom(chunks);
-  return decode(body, 0, byteLength(body));
+  const body = new Body(chunks);
+  return body.text(0, body.length);
+}
+
+/** The chunks of a body (without a byte-order mark), and where each starts. */
+class Body {
+  readonly chunks: readonly Buffer[];
+  readonly length: number;
+  private readonly starts: number[] = [];
+
+  constructor(chunks: readonly Buffer[]) {
+    const first = chunks[0];
+    const bom = first && first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
+    this.chunks = bom ? [first.subarray(3), ...chunks.slice(1)] : chunks;
+    let length = 0;
+    for (const chunk of this.chunks) {
+      this.starts.push(length);
+      length += chunk.length;
+    }
+    this.length = length;
+  }
+
+  /** UTF-8 text of bytes [from, to); copies bytes only when the range spans chunks. */
+  text(from: number, to: number): string {
+    if (to <= from) return '';
+    let k = this.chunkAt(from);
+    const chunk = this.chunks[k];
+    const start = this.starts[k];
+    if (to <= start + chunk.length) return chunk.toString('utf8', from - start, to - start);
+    const parts: Buffer[] = [chunk.subarray(from - start)];
+    while (++k < this.chunks.length && this.starts[k] < to) {
+      const next = this.chunks[k];
+      parts.push(to < this.starts[k] + next.length ? next.subarray(0, to - this.starts[k]) : next);
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  /** Index of the chunk holding byte `offset` (binary search). */
+  private chunkAt(offset: number): number {
+    let low = 0;
+    let high = this.chunks.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.starts[mid] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
 }
 
 /** An array parsed element by element: its nesting depth, the offsets of its `[` and `]`, its elements' [start, end). */
@@ -54,20 +99,40 @@ function cutAtElements(chunks: readonly Buffer[]): CutArray[] | undefined {
   let current: CutArray | undefined;
   let depth = 0;
   let inString = false;
+  /** A backslash ended the previous chunk: the first byte of this one is escaped. */
   let escaped = false;
   /** Inside `current`, between its elements: what may come next. */
   let expect: 'element-or-end' | 'element' | 'comma-or-end' = 'element-or-end';
   let elementStart = -1;
   let base = 0;
   for (const chunk of chunks) {
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i];
+    const length = chunk.length;
+    let i = 0;
+    if (escaped && length > 0) {
+      escaped = false;
+      i = 1;
+    }
+    while (i < length) {
       if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) inString = false;
+        // Most bytes are inside strings: a tight loop to the next quote or backslash.
+        let c = chunk[i];
+        while (c !== QUOTE && c !== BACKSLASH && ++i < length) c = chunk[i];
+        if (i >= length) break;
+        if (c === BACKSLASH) {
+          if (i + 1 < length) i += 2;
+          else {
+            escaped = true;
+            i = length;
+          }
+        } else {
+          inString = false;
+          i++;
+        }
         continue;
       }
+      const c = chunk[i];
+      const at = base + i;
+      i++;
       const between = current !== undefined && depth === current.depth && elementStart < 0;
       if (c === QUOTE) {
         if (between) return undefined; // a string element: not worth cutting
@@ -75,24 +140,24 @@ function cutAtElements(chunks: readonly Buffer[]): CutArray[] | undefined {
       } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
         if (between) {
           if (expect === 'comma-or-end') return undefined;
-          elementStart = base + i;
+          elementStart = at;
         }
         depth++;
         // The top-level array (depth 1), or an array member of the top-level object (depth 2).
         if (c === OPEN_ARRAY && current === undefined && depth <= 2) {
-          current = { depth, open: base + i, close: -1, elements: [] };
+          current = { depth, open: at, close: -1, elements: [] };
           arrays.push(current);
           expect = 'element-or-end';
         }
       } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
         depth--;
         if (current !== undefined && depth === current.depth && elementStart >= 0) {
-          current.elements.push(elementStart, base + i + 1);
+          current.elements.push(elementStart, at + 1);
           elementStart = -1;
           expect = 'comma-or-end';
         } else if (current !== undefined && depth === current.depth - 1) {
           if (c !== CLOSE_ARRAY || expect === 'element') return undefined;
-          current.close = base + i;
+          current.close = at;
           current = undefined;
         }
       } else if (between) {
@@ -104,21 +169,21 @@ function cutAtElements(chunks: readonly Buffer[]): CutArray[] | undefined {
         }
       }
     }
-    base += chunk.length;
+    base += length;
   }
   if (depth !== 0 || inString || current !== undefined) return undefined;
   return arrays;
 }
 
 /** Parses the wrapper with the cut arrays empty, then each element, and puts the elements in. */
-function assemble(chunks: readonly Buffer[], length: number, arrays: CutArray[]): unknown {
+function assemble(body: Body, arrays: CutArray[]): unknown {
   let wrapper = '';
   let from = 0;
   for (const array of arrays) {
-    wrapper += decode(chunks, from, array.open + 1);
+    wrapper += body.text(from, array.open + 1);
     from = array.close;
   }
-  wrapper += decode(chunks, from, length);
+  wrapper += body.text(from, body.length);
   const root = JSON.parse(wrapper) as unknown;
   // The emptied arrays in document order: the root itself, or the root object's array members.
   const lists = Array.isArray(root)
@@ -127,47 +192,15 @@ function assemble(chunks: readonly Buffer[], length: number, arrays: CutArray[])
   // Duplicate or integer-like keys would make that order differ from the document's: parse it whole instead.
   const reordered = !Array.isArray(root) && Object.keys(root as object).some((key) => /^(0|[1-9]\d*)$/.test(key));
   if (reordered || lists.length !== arrays.length || lists.some((list) => list.length !== 0)) {
-    return JSON.parse(decode(chunks, 0, length)) as unknown;
+    return JSON.parse(body.text(0, body.length)) as unknown;
   }
   arrays.forEach((array, k) => {
     const list = lists[k];
     for (let e = 0; e < array.elements.length; e += 2) {
-      list.push(JSON.parse(decode(chunks, array.elements[e], array.elements[e + 1])) as unknown);
+      list.push(JSON.parse(body.text(array.elements[e], array.elements[e + 1])) as unknown);
     }
   });
   return root;
-}
-
-/** UTF-8 text of bytes [from, to) of the body; copies bytes only when the range spans chunks. */
-function decode(chunks: readonly Buffer[], from: number, to: number): string {
-  let start = 0;
-  let k = 0;
-  while (k < chunks.length && start + chunks[k].length <= from) start += chunks[k++].length;
-  if (k === chunks.length || to <= from) return '';
-  const chunk = chunks[k];
-  if (to <= start + chunk.length) return chunk.toString('utf8', from - start, to - start);
-  const parts: Buffer[] = [chunk.subarray(from - start)];
-  let at = start + chunk.length;
-  for (let j = k + 1; j < chunks.length && at < to; j++) {
-    const next = chunks[j];
-    parts.push(to < at + next.length ? next.subarray(0, to - at) : next);
-    at += next.length;
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function byteLength(chunks: readonly Buffer[]): number {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  return length;
-}
-
-function withoutBom(chunks: readonly Buffer[]): readonly Buffer[] {
-  const first = chunks[0];
-  if (first && first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) {
-    return [first.subarray(3), ...chunks.slice(1)];
-  }
-  return chunks;
 }
 
 function isWhitespace(c: number): boolean {
