@@ -8,6 +8,7 @@ import {
   createCredentials,
   pinSelf,
   startEmulatorProcess,
+  startBareProcess,
   startSubgraphProcess,
   tasksetAvailable,
   type BenchCredentials,
@@ -16,10 +17,11 @@ import { distinctPlates } from './scenarios/batching';
 
 /**
  * `npx tsx bench/cpu-profile.ts [--seconds=20] [--warmup=10] [--log-level=warn] [--connections=50] [--vehicles=1]
- * [--keep=file]`: the overhead scenario's load (one `vehicle` query, emulator latency 0, closed loop; with
- * `--vehicles=100` the latency scenario's `vehicles` query instead) against a subgraph started with
- * `node --cpu-prof`, then the samples of the measured window only, grouped by who owns them (`ownerOf`).
- * `--keep` saves the profile with that window for a closer look. Used for the tables in docs/performance.md.
+ * [--server=subgraph|bare] [--keep=file]`: the overhead scenario's load (one `vehicle` query, emulator latency 0,
+ * closed loop; with `--vehicles=100` the latency scenario's `vehicles` query instead) against a subgraph (or the
+ * overhead scenario's bare server) started with `node --cpu-prof`, then the samples of the measured window only,
+ * grouped by who owns them (`ownerOf`), as shares and as µs of CPU per request. `--keep` saves the profile with that
+ * window for a closer look. Used for the tables in docs/performance.md.
  */
 
 interface ProfileNode {
@@ -134,6 +136,8 @@ async function main(): Promise<void> {
   const connections = Number(arg('connections', '50'));
   const logLevel = arg('log-level', 'warn');
   const vehicles = Number(arg('vehicles', '1'));
+  const server = arg('server', 'subgraph');
+  if (server !== 'subgraph' && server !== 'bare') throw new Error('--server is subgraph or bare');
   const pinned = cpus().length >= 2 && tasksetAvailable() && pinSelf(1);
   const cpu = pinned ? { server: 0, driver: 1 } : {};
   const dir = mkdtempSync(join(tmpdir(), 'kjoretoy-cpuprof-'));
@@ -141,19 +145,25 @@ async function main(): Promise<void> {
   try {
     credentials = await createCredentials();
     const emulator = await startEmulatorProcess(credentials, { latencyMs: 0, cpu: cpu.driver });
-    const subgraph = await startSubgraphProcess('subgraph (profiled)', emulator, credentials, {
-      cpu: cpu.server,
-      env: { LOG_LEVEL: logLevel },
-      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    });
     const plates = await distinctPlates(emulator, vehicles);
+    const profiled = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+    const subgraph =
+      server === 'bare'
+        ? await startBareProcess(plates[0], { cpu: cpu.server, nodeFlags: profiled })
+        : await startSubgraphProcess('subgraph (profiled)', emulator, credentials, {
+            cpu: cpu.server,
+            env: { LOG_LEVEL: logLevel },
+            nodeFlags: profiled,
+          });
     const bodies = [vehicles === 1 ? vehicleBody(plates[0]) : vehiclesBody(plates)];
     await runLoad({ url: subgraph.url, connections, duration: warmup, bodies });
     const cpuBefore = subgraph.handle.cpuSeconds();
     const from = monotonicUs();
     const result = await runLoad({ url: subgraph.url, connections, duration: seconds, bodies });
     const to = monotonicUs();
-    const cpuPct = ((subgraph.handle.cpuSeconds() - cpuBefore) / result.seconds) * 100;
+    const cpuSeconds = subgraph.handle.cpuSeconds() - cpuBefore;
+    const cpuPct = (cpuSeconds / result.seconds) * 100;
+    const usPerRequest = (cpuSeconds / Math.max(1, result.responses)) * 1e6;
     await subgraph.handle.stop();
     await emulator.handle.stop();
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -164,11 +174,15 @@ async function main(): Promise<void> {
     const profile = JSON.parse(text) as CpuProfile;
     const groups = groupProfile(profile, from, to);
     process.stdout.write(
-      `subgraph at LOG_LEVEL=${logLevel}, ${vehicles} vehicle(s) per request, ${connections} connections, ${seconds} s after ${warmup} s warm-up` +
-        `${pinned ? ', pinned' : ''}: ${(result.ok / result.seconds).toFixed(0)} req/s (under the profiler), ` +
-        `server CPU ${cpuPct.toFixed(0)}%, ${result.failed} failed\n`,
+      `${server === 'bare' ? 'bare server' : `subgraph at LOG_LEVEL=${logLevel}`}, ${vehicles} vehicle(s) per request, ` +
+        `${connections} connections, ${seconds} s after ${warmup} s warm-up${pinned ? ', pinned' : ''}: ` +
+        `${(result.ok / result.seconds).toFixed(0)} req/s (under the profiler), server CPU ${cpuPct.toFixed(0)}%, ` +
+        `${usPerRequest.toFixed(0)} µs CPU per request, ${result.failed} failed\n`,
     );
-    for (const { group, pct } of groups) process.stdout.write(`${pct.toFixed(1).padStart(5)}%  ${group}\n`);
+    for (const { group, pct } of groups) {
+      const us = (pct / 100) * usPerRequest;
+      process.stdout.write(`${pct.toFixed(1).padStart(5)}%  ${us.toFixed(0).padStart(5)} µs  ${group}\n`);
+    }
   } finally {
     credentials?.dispose();
     rmSync(dir, { recursive: true, force: true });

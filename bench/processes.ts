@@ -285,12 +285,13 @@ export async function startSubgraphProcess(
 
 export async function startBareProcess(
   kjennemerke: string,
-  options: { cpu?: number } = {},
+  options: { cpu?: number; nodeFlags?: string[] } = {},
 ): Promise<{ handle: ChildHandle; url: string }> {
   const handle = await startChild(
     'bare Apollo Server',
     { kind: 'bare', seed: BENCH_SEED, vehicles: BENCH_VEHICLES, kjennemerke, bodyLimit: '3mb' },
     options.cpu,
+    options.nodeFlags,
   );
   return { handle, url: handle.info.url };
 }
