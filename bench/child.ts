@@ -3,7 +3,9 @@ import { mapVehicle } from '../src/datasources/fiks/mapping';
 import type { KjoretoyDto as FiksKjoretoyDto } from '../src/datasources/fiks/dto';
 import { Dataset, startEmulator, vehicleAt, type EmulatorClient, type EmulatorIntegration } from '../emulator';
 import { startBareServer } from './bare-server';
+import { timeBulkCalls } from './bulk-client';
 import { startInMemoryUpstreamServer } from './inmemory-server';
+import type { BulkRequest } from './upstream-direct';
 
 /**
  * Entry point of the processes the benchmark starts (one role each), so that the subgraph's CPU and RSS are its own:
@@ -23,7 +25,15 @@ export type ChildSpec =
     }
   | { kind: 'subgraph'; env: Record<string, string> }
   | { kind: 'bare'; seed: number; vehicles: number; kjennemerke: string; bodyLimit: string }
-  | { kind: 'inmemory'; bulkAnswerText: string };
+  | { kind: 'inmemory'; bulkAnswerText: string }
+  | {
+      /** Sends `requests` sets of bulk calls (each set's calls in parallel, sets one after the other) and reports how
+       *  long each set took: the upstream's own time, measured from where the subgraph runs. */
+      kind: 'bulk-client';
+      calls: BulkRequest[];
+      warmup: number;
+      requests: number;
+    };
 
 export type ChildMessage =
   | { type: 'ready'; info: Record<string, string> }
@@ -66,6 +76,10 @@ async function start(spec: ChildSpec): Promise<Started> {
       if (!model) throw new Error(`bare server: vehicle ${spec.kjennemerke} not in the dataset`);
       const server = await startBareServer({ model, bodyLimit: spec.bodyLimit });
       return { info: { url: server.url }, close: () => server.close() };
+    }
+    case 'bulk-client': {
+      const ms = await timeBulkCalls(spec.calls, spec.warmup, spec.requests);
+      return { info: { msPerSet: JSON.stringify(ms) }, close: async () => undefined };
     }
     case 'inmemory': {
       const server = await startInMemoryUpstreamServer({ bulkAnswerText: spec.bulkAnswerText });

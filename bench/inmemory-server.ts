@@ -11,11 +11,11 @@ import { operationLimits } from '../src/security/limits';
 import { startServer } from '../src/server';
 
 /**
- * The third server of the overhead scenario, to split the gap between the subgraph and the bare server: the real
+ * One of the overhead scenario's servers, to split the gap between the subgraph and the bare server: the real
  * server (src/server.ts: the same middleware, plugins, operation limits, scope checks, per-request DataLoaders and
  * mapping) wired as src/app.ts wires it, except that the Fiks client answers from memory with a captured emulator
- * bulk answer (parsed afresh each call, as axios would). What it leaves out is the upstream HTTP path itself: axios,
- * sockets, the token lookup and the resilience policies.
+ * bulk answer (parsed afresh each call, as the HTTP client would). What it leaves out is the upstream HTTP path itself:
+ * undici, sockets, the token lookup and the resilience policies.
  */
 export async function startInMemoryUpstreamServer(options: { bulkAnswerText: string }): Promise<{
   url: string;

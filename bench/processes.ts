@@ -8,6 +8,7 @@ import { generateDevClient, type DevClient } from '../emulator';
 import { startEmbeddedDatabase } from '../dev/embedded-database';
 import type { ChildMessage, ChildSpec, ParentMessage } from './child';
 import { assertLocal } from './load';
+import type { BulkRequest } from './upstream-direct';
 
 /** Starting and stopping the benchmark's own processes (emulator, subgraph, bare server), optionally CPU-pinned. */
 
@@ -296,12 +297,13 @@ export async function startSubgraphProcess(
 
 export async function startBareProcess(
   kjennemerke: string,
-  options: { cpu?: number } = {},
+  options: { cpu?: number; nodeFlags?: string[] } = {},
 ): Promise<{ handle: ChildHandle; url: string }> {
   const handle = await startChild(
     'bare Apollo Server',
     { kind: 'bare', seed: BENCH_SEED, vehicles: BENCH_VEHICLES, kjennemerke, bodyLimit: '3mb' },
     options.cpu,
+    options.nodeFlags,
   );
   return { handle, url: handle.info.url };
 }
@@ -317,4 +319,21 @@ export async function startInMemoryUpstreamProcess(
     options.cpu,
   );
   return { handle, url: handle.info.url };
+}
+
+/**
+ * The upstream alone, timed from the given CPU (the subgraph's): `requests` sets of `calls`, each set's calls sent
+ * in parallel as the subgraph sends them, after `warmup` sets. Returns each set's time in ms.
+ */
+export async function timeBulkCallsInProcess(
+  calls: BulkRequest[],
+  options: { warmup: number; requests: number; cpu?: number },
+): Promise<number[]> {
+  const handle = await startChild(
+    'direct bulk calls',
+    { kind: 'bulk-client', calls, warmup: options.warmup, requests: options.requests },
+    options.cpu,
+  );
+  await handle.stop();
+  return JSON.parse(handle.info.msPerSet) as number[];
 }

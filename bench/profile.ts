@@ -7,7 +7,15 @@ import type { BenchCredentials, ChildHandle, EmulatorProcess } from './processes
 export interface Profile {
   name: 'quick' | 'full';
   batching: { sizes: number[]; repeats: number; latencyMs: number; batchSize: number };
-  overhead: { connections: number; warmupSeconds: number; seconds: number; rounds: number };
+  overhead: {
+    connections: number;
+    /** Each server's first warm-up, to steady state (JIT, caches, sockets). */
+    warmupSeconds: number;
+    /** Before every measured run, after the server sat idle while the others ran. */
+    rewarmSeconds: number;
+    seconds: number;
+    rounds: number;
+  };
   latency: { vehicles: number; latencyMs: number; warmup: number; requests: number };
   sustained: {
     rate: number;
@@ -30,7 +38,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   quick: {
     name: 'quick',
     batching: { ...common.batching, repeats: 3 },
-    overhead: { connections: 50, warmupSeconds: 1, seconds: 2, rounds: 2 },
+    overhead: { connections: 50, warmupSeconds: 2, rewarmSeconds: 1, seconds: 2, rounds: 2 },
     latency: { ...common.latency, warmup: 15, requests: 30 },
     sustained: { rate: 150, seconds: 12, warmupSeconds: 2, instances: 10, connectionsPerInstance: 3 },
     ivi: { warmupIterations: 300, seconds: 2 },
@@ -39,7 +47,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   full: {
     name: 'full',
     batching: { ...common.batching, repeats: 7 },
-    overhead: { connections: 50, warmupSeconds: 3, seconds: 10, rounds: 3 },
+    overhead: { connections: 50, warmupSeconds: 10, rewarmSeconds: 1, seconds: 8, rounds: 3 },
     latency: { ...common.latency, warmup: 30, requests: 200 },
     sustained: { rate: 300, seconds: 60, warmupSeconds: 20, instances: 10, connectionsPerInstance: 3 },
     ivi: { warmupIterations: 1000, seconds: 5 },

@@ -14,6 +14,7 @@ import { PROFILES, type BenchContext } from './profile';
 import {
   SCENARIOS,
   formatTable,
+  goalOutcomes,
   machine,
   missedGoals,
   shapeProblems,
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
   }
 
   const results: BenchResults = { date: new Date().toISOString(), machine: machine(), scenarios };
+  results.goals = goalOutcomes(results);
   const problems = shapeProblems(results);
   if (problems.length) failures.push(`results shape: ${problems.join('; ')}`);
 

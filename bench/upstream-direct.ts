@@ -12,7 +12,15 @@ import type { BenchCredentials, EmulatorProcess } from './processes';
 export interface DirectFiks {
   /** One `POST bulk/kjennemerke`; the answer's text and the time to its last byte. */
   bulk(kjennemerker: string[]): Promise<{ ms: number; text: string }>;
+  /** The same call as a plain request (URL, headers with a fresh token, body), to be sent from another process. */
+  bulkRequest(kjennemerker: string[]): Promise<BulkRequest>;
   close(): void;
+}
+
+export interface BulkRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
 }
 
 export function directFiks(emulator: EmulatorProcess, credentials: BenchCredentials): DirectFiks {
@@ -29,19 +37,28 @@ export function directFiks(emulator: EmulatorProcess, credentials: BenchCredenti
   );
   const url = `${info.fiksBaseUrl}/${EMULATOR_FIKS_ORG_ID}/rest/distribusjon/kjoretoy/v2.0/bulk/kjennemerke`;
   assertLocal(url);
+  const bulkRequest = async (kjennemerker: string[]): Promise<BulkRequest> => {
+    const token = await tokens.getToken('ks:fiks');
+    return {
+      url,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        IntegrasjonId: credentials.integration.id,
+        IntegrasjonPassord: credentials.integration.password,
+      },
+      body: JSON.stringify(kjennemerker.map((kjennemerke) => ({ kjennemerke }))),
+    };
+  };
   return {
+    bulkRequest,
     async bulk(kjennemerker) {
-      const token = await tokens.getToken('ks:fiks');
+      const request = await bulkRequest(kjennemerker);
       const started = performance.now();
-      const res = await fetch(url, {
+      const res = await fetch(request.url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${token}`,
-          IntegrasjonId: credentials.integration.id,
-          IntegrasjonPassord: credentials.integration.password,
-        },
-        body: JSON.stringify(kjennemerker.map((kjennemerke) => ({ kjennemerke }))),
+        headers: request.headers,
+        body: request.body,
         signal: AbortSignal.timeout(10_000),
       });
       const text = await res.text();

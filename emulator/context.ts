@@ -1,3 +1,4 @@
+import type { VehicleAnswers } from './answer-cache';
 import type { AuthService } from './auth';
 import type { Dataset } from './dataset';
 import { msUntilOsloMidnight, osloDayKey } from './time';
@@ -59,6 +60,8 @@ export interface EmulatorContext {
   auth: AuthService;
   settings: EmulatorSettings;
   quota: Quota;
+  /** Vehicles' current answers, built once (see answer-cache.ts). */
+  answers: VehicleAnswers;
   /** `${url}/`: the `aud` grants must carry. */
   issuer: string;
 }

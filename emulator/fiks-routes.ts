@@ -99,7 +99,7 @@ function resolveBulkItem(ctx: EmulatorContext, kind: 'kjennemerke' | 'kuid', ite
     if (!isValidKuid(kuid)) return { request, error: invalid };
     record = ctx.dataset.findByKuid(kuid, at);
   }
-  const vehicle = record && vehicleAt(ctx.dataset, record, at);
+  const vehicle = record && ctx.answers.at(record, at);
   if (!record || !vehicle) return { request, error: kind === 'kjennemerke' ? 'KJENNEMERKE_UKJENT' : 'KUID_UKJENT' };
   return record.withheld ? { request, error: 'OPPLYSNINGER_UTILGJENGELIG' } : { request, vehicle };
 }
@@ -193,9 +193,7 @@ export function vinLookup(ctx: EmulatorContext) {
     else {
       found = ctx.dataset
         .findByVin(vin)
-        .map((r) =>
-          r.withheld ? { error: 'OPPLYSNINGER_UTILGJENGELIG' as const } : { vehicle: vehicleAt(ctx.dataset, r) },
-        )
+        .map((r) => (r.withheld ? { error: 'OPPLYSNINGER_UTILGJENGELIG' as const } : { vehicle: ctx.answers.at(r) }))
         .filter((f) => f.error !== undefined || f.vehicle !== undefined);
       if (found.length === 0) error = 'UNDERSTELLSNUMMER_UKJENT';
     }

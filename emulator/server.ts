@@ -11,6 +11,7 @@ import {
 } from './admin';
 import { AuthService, type EmulatorClient, type EmulatorIntegration } from './auth';
 import { Quota, type EmulatorContext, type EmulatorSettings } from './context';
+import { VehicleAnswers, serialiseJson } from './answer-cache';
 import { Dataset } from './dataset';
 import { createPreRegistration, deleteByIviReferanse, deleteByVin, ECOC_PREFIX } from './ecoc-routes';
 import { FaultQueue, type Fault } from './faults';
@@ -123,6 +124,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     dataset,
     settings,
     quota: new Quota(),
+    answers: new VehicleAnswers(dataset),
     issuer,
     auth: new AuthService(issuer, options.clients, options.integrations, options.tokenTtlSeconds ?? 120),
   };
@@ -340,7 +342,7 @@ function send(res: ServerResponse, reply: Reply): void {
     payload = Buffer.from(reply.body, 'utf8');
     contentType ??= 'text/plain; charset=utf-8';
   } else {
-    payload = Buffer.from(JSON.stringify(reply.body), 'utf8');
+    payload = serialiseJson(reply.body);
     contentType ??= 'application/json; charset=utf-8';
   }
   const headers: Record<string, string | number> = { ...reply.headers };
@@ -359,7 +361,7 @@ async function sendSlowly(
   ms: number,
   timers: { sleep(ms: number): Promise<boolean> },
 ): Promise<void> {
-  const payload = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? ''), 'utf8');
+  const payload = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : serialiseJson(reply.body ?? '');
   res.writeHead(reply.status, {
     ...reply.headers,
     'Content-Type': reply.contentType ?? 'application/json; charset=utf-8',

@@ -40,11 +40,15 @@ export function createContextFactory(deps: ContextDeps) {
   return async ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }): Promise<RequestContext> => {
     const caller = await deps.authenticate(req);
     const correlationId = String(res.locals.correlationId);
+    let logger: Logger | undefined;
     return {
       caller,
       correlationId,
       config: deps.config,
-      logger: deps.logger.child({ correlationId }),
+      // Made on first use: most requests never log from a resolver, and a pino child costs a bindings serialisation.
+      get logger() {
+        return (logger ??= deps.logger.child({ correlationId }));
+      },
       fiks: new FiksDataSource({
         client: deps.fiksClient,
         config: deps.config.fiks,

@@ -1,6 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -77,6 +78,9 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // The schema has no @cacheControl hints, so the plugin would only cost: its per-field hook makes Apollo wrap
+      // every resolver. Re-enable it together with the first hint (test/unit/server/cache-control.test.ts checks).
+      ApolloServerPluginCacheControlDisabled(),
       landingPage(production, explorer ? EXPLORER_PATH : undefined),
       maskingPlugin(logger),
       graphqlOverHttpStatusPlugin(),

@@ -1,13 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import {
   BulkheadPolicy,
   CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
+  RetryPolicy,
+  TimeoutPolicy,
+  TimeoutStrategy,
   bulkhead,
   circuitBreaker,
   fullJitterGenerator,
@@ -17,6 +17,7 @@ import {
   IsolatedCircuitError,
   TaskCancelledError,
   retry,
+  timeout,
   type IBackoff,
   type IBackoffFactory,
   type IRetryBackoffContext,
@@ -25,6 +26,7 @@ import type { ResilienceConfig } from '../config';
 import { UpstreamError, isUpstreamError, type Upstream } from '../errors';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { HttpTransport, queryString, type HttpTransportResponse } from './http-transport';
 import type { TokenSource } from './maskinporten/types';
 import {
   AttemptFailure,
@@ -77,8 +79,6 @@ export type BreakerStateName = 'closed' | 'half-open' | 'open' | 'isolated';
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-/** Idle keep-alive sockets are closed before typical upstream keep-alive timeouts (5 s) to avoid reuse races. */
-const FREE_SOCKET_TIMEOUT_MS = 4000;
 /** Backoff: full jitter, rand(0, min(2 s, 100 ms · 2^n)) (AWS "Exponential Backoff and Jitter"). */
 const BACKOFF_INITIAL_MS = 100;
 const BACKOFF_MAX_MS = 2000;
@@ -93,59 +93,51 @@ const BREAKER_GAUGE: Record<BreakerStateName, number> = { closed: 0, 'half-open'
  * enforces a per-attempt timeout inside an overall deadline, retries idempotent calls on transient failures,
  * refreshes the token once on 401, and maps every failure to an UpstreamError.
  *
- * Pipeline per request: deadline race ⟶ bulkhead ⟶ (401 refresh loop) ⟶ retry ⟶ breaker ⟶ one axios attempt.
+ * Pipeline per request: deadline (cockatiel timeout, the call's one AbortSignal) ⟶ bulkhead ⟶ (401 refresh loop)
+ * ⟶ retry ⟶ breaker ⟶ one HTTP exchange (undici, per-attempt timeout as its headers/body timeouts).
+ * Every policy is built once per client; per request there is one signal, one timer and the policies' own promises.
  */
 export class UpstreamClient {
   private readonly upstream: Upstream;
   private readonly scope: string;
   private readonly tokens: TokenSource;
-  private readonly resilience: ResilienceConfig;
-  private readonly attemptTimeoutMs: number;
   private readonly deadlineMs: number;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
-  private readonly http: AxiosInstance;
-  private readonly breaker: CircuitBreakerPolicy;
+  private readonly transport: HttpTransport;
+  private readonly deadline: TimeoutPolicy;
   private readonly bulkhead: BulkheadPolicy;
+  private readonly retry: RetryPolicy;
+  private readonly breaker: CircuitBreakerPolicy;
 
   constructor(opts: UpstreamClientOptions) {
     this.upstream = opts.upstream;
     this.scope = opts.scope;
     this.tokens = opts.tokens;
-    this.resilience = opts.resilience;
-    this.attemptTimeoutMs = opts.timeoutMs ?? opts.resilience.attemptTimeoutMs;
+    const attemptTimeoutMs = opts.timeoutMs ?? opts.resilience.attemptTimeoutMs;
     // A per-client override (eCoC: slow submissions) must not be cut short by the lookup deadline.
     this.deadlineMs =
       opts.timeoutMs !== undefined ? Math.max(opts.resilience.deadlineMs, opts.timeoutMs) : opts.resilience.deadlineMs;
     this.metrics = opts.metrics;
     this.logger = opts.logger;
 
-    // Sockets sized to the bulkhead, so a request admitted by the bulkhead never queues inside the agent.
-    const agentOptions = {
-      keepAlive: true,
-      maxSockets: opts.resilience.bulkheadLimit,
-      maxFreeSockets: opts.resilience.bulkheadLimit,
-      timeout: FREE_SOCKET_TIMEOUT_MS,
-    };
-    this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent(agentOptions);
-    this.http = axios.create({
+    // Sockets sized to the bulkhead, so a request admitted by the bulkhead never queues inside the pool.
+    this.transport = new HttpTransport({
       baseURL: opts.baseURL,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      timeout: this.attemptTimeoutMs,
-      maxContentLength: MAX_RESPONSE_BYTES,
-      maxBodyLength: MAX_REQUEST_BYTES,
-      // Redirects are not followed: they could carry the bearer token and integration password elsewhere.
-      maxRedirects: 0,
-      decompress: true,
-      validateStatus: () => true,
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
-      headers: { Accept: 'application/json', ...opts.headers },
+      connections: opts.resilience.bulkheadLimit,
+      attemptTimeoutMs,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+      headers: opts.headers,
     });
 
+    // Aggressive: the caller gets its answer at the deadline even while a bulkhead slot or a token is awaited.
+    this.deadline = timeout(this.deadlineMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+    this.bulkhead = bulkhead(opts.resilience.bulkheadLimit, opts.resilience.bulkheadQueue);
+    // Whether and how long to wait is decided where the failure is known (see `attempt`) and carried on it.
+    this.retry = retry(
+      handleWhen((e) => e instanceof AttemptFailure && e.retryWaitLimitMs !== undefined),
+      { maxAttempts: Math.min(2, Math.max(0, opts.resilience.maxRetries)), backoff: deadlineAwareBackoff() },
+    );
     this.breaker = circuitBreaker(
       handleWhen((e) => e instanceof AttemptFailure && e.countsForBreaker),
       {
@@ -159,8 +151,6 @@ export class UpstreamClient {
       this.metrics.breakerState.set({ upstream: this.upstream }, BREAKER_GAUGE[name]);
       this.logger.warn({ upstream: this.upstream, breaker: name }, 'upstream circuit breaker state changed');
     });
-
-    this.bulkhead = bulkhead(opts.resilience.bulkheadLimit, opts.resilience.bulkheadQueue);
   }
 
   breakerState(): BreakerStateName {
@@ -169,14 +159,32 @@ export class UpstreamClient {
 
   /** Throws UpstreamError; returns 2xx answers and statuses accepted by `req.acceptStatus`. */
   async request<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
-    const deadlineAt = performance.now() + this.deadlineMs;
-    const deadline = AbortSignal.timeout(this.deadlineMs);
-    const state: RequestState = { inFlight: false, reached: false, attempts: 0 };
-    let response: AxiosResponse;
+    const state: RequestState = {
+      deadlineAt: performance.now() + this.deadlineMs,
+      path: req.path + queryString(req.params),
+      // Serialised once, not per attempt.
+      body: req.data === undefined ? undefined : JSON.stringify(req.data),
+      inFlight: false,
+      reached: false,
+      attempts: 0,
+    };
+    if (state.body !== undefined && Buffer.byteLength(state.body) > MAX_REQUEST_BYTES) {
+      throw this.fail(
+        req,
+        new UpstreamError(
+          'UPSTREAM_REJECTED',
+          `${upstreamName(this.upstream)} request too large to send (${req.route})`,
+          {
+            upstream: this.upstream,
+            mayHaveReachedUpstream: false,
+          },
+        ),
+      );
+    }
+    let response: HttpTransportResponse;
     try {
-      response = await raceDeadline(
-        this.bulkhead.execute(() => this.withTokenRefresh(req, state, deadline, deadlineAt), deadline),
-        deadline,
+      response = await this.deadline.execute(({ signal }) =>
+        this.bulkhead.execute(() => this.withTokenRefresh(req, state, signal), signal),
       );
     } catch (err) {
       throw this.fail(req, this.toUpstreamError(req, err, state));
@@ -186,8 +194,7 @@ export class UpstreamClient {
 
   /** Destroys the keep-alive sockets. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.transport.close();
   }
 
   /** 401 → drop the token, fetch a fresh one and go again, at most once per request (the gateway answered
@@ -196,12 +203,14 @@ export class UpstreamClient {
     req: UpstreamRequest,
     state: RequestState,
     deadline: AbortSignal,
-    deadlineAt: number,
-  ): Promise<AxiosResponse> {
+  ): Promise<HttpTransportResponse> {
     let refreshed = false;
     for (;;) {
       const token = await this.getToken();
-      const response = await this.withRetries(req, token, state, deadline, deadlineAt);
+      const response = await this.retry.execute(
+        () => this.breaker.execute(() => this.attempt(req, token, state, deadline)),
+        deadline,
+      );
       if (response.status === 401 && !refreshed && !req.acceptStatus?.(401) && !deadline.aborted) {
         this.tokens.invalidate(this.scope, token);
         refreshed = true;
@@ -227,95 +236,86 @@ export class UpstreamClient {
     }
   }
 
-  private withRetries(
-    req: UpstreamRequest,
-    token: string,
-    state: RequestState,
-    deadline: AbortSignal,
-    deadlineAt: number,
-  ): Promise<AxiosResponse> {
-    const remaining = () => deadlineAt - performance.now();
-    const policy = retry(
-      handleWhen((e) => {
-        if (!(e instanceof AttemptFailure) || !e.retryable) return false;
-        // Non-idempotent requests are retried only when nothing can have been sent (connection refused).
-        if (!req.idempotent && e.info.mayHaveReachedUpstream) return false;
-        // Honour Retry-After only if waiting still leaves time for an attempt; otherwise fail now.
-        const wait = e.info.retryAfterMs ?? 0;
-        return remaining() - wait >= MIN_ATTEMPT_MS;
-      }),
-      { maxAttempts: Math.min(2, Math.max(0, this.resilience.maxRetries)), backoff: deadlineAwareBackoff(remaining) },
-    );
-    return policy.execute(
-      () => this.breaker.execute(() => this.attempt(req, token, state, deadline, deadlineAt)),
-      deadline,
-    );
-  }
-
   /** One HTTP exchange. Throws AttemptFailure for transient outcomes; returns every other answer. */
   private async attempt(
     req: UpstreamRequest,
     token: string,
     state: RequestState,
     deadline: AbortSignal,
-    deadlineAt: number,
-  ): Promise<AxiosResponse> {
+  ): Promise<HttpTransportResponse> {
     const attemptNo = ++state.attempts;
-    const attemptMs = Math.max(1, Math.min(this.attemptTimeoutMs, Math.floor(deadlineAt - performance.now())));
-    const attemptSignal = AbortSignal.timeout(attemptMs);
     const started = performance.now();
-    const labels = { upstream: this.upstream, route: req.route };
     // Nothing sent, nothing to count: the deadline ran out while waiting (backoff, token).
     if (deadline.aborted) throw new AttemptFailure('deadline', { mayHaveReachedUpstream: false });
-    let response: AxiosResponse;
+    let response: HttpTransportResponse;
     state.inFlight = true;
     try {
-      response = await this.http.request({
+      response = await this.transport.send({
         method: req.method,
-        url: req.path,
-        data: req.data,
-        params: req.params,
-        headers: { ...req.headers, Authorization: `Bearer ${token}` },
-        timeout: attemptMs,
-        signal: AbortSignal.any([deadline, attemptSignal]),
+        path: state.path,
+        headers: req.headers
+          ? ['authorization', `Bearer ${token}`, ...Object.entries(req.headers).flat()]
+          : ['authorization', `Bearer ${token}`],
+        body: state.body,
+        signal: deadline,
       });
     } catch (err) {
-      const failure = classifyTransportError(err, { attempt: attemptSignal, deadline });
+      const failure = classifyTransportError(err, deadline);
       state.inFlight = false;
       state.reached ||= failure.info.mayHaveReachedUpstream;
-      this.recordAttempt(labels, failure.kind, started, attemptNo);
-      throw failure;
+      this.recordAttempt(req.route, failure.kind, undefined, started, attemptNo);
+      throw this.withRetryDecision(req, failure, state);
     }
     state.inFlight = false;
     state.reached = true;
-    this.recordAttempt(labels, String(response.status), started, attemptNo);
+    this.recordAttempt(req.route, String(response.status), response.status, started, attemptNo);
 
     if (isTransientStatus(response.status) && !req.acceptStatus?.(response.status)) {
-      throw new AttemptFailure('status', {
+      const failure = new AttemptFailure('status', {
         status: response.status,
         body: response.data,
         retryAfterMs: parseRetryAfter(headerValue(response, 'retry-after')),
         mayHaveReachedUpstream: true,
       });
+      throw this.withRetryDecision(req, failure, state);
     }
     return response;
   }
 
+  /**
+   * Marks a failure as worth retrying, with the longest wait that still leaves time for an attempt: only transient
+   * failures, never a non-idempotent request that may have been sent, and never when Retry-After does not fit.
+   */
+  private withRetryDecision(req: UpstreamRequest, failure: AttemptFailure, state: RequestState): AttemptFailure {
+    if (!failure.retryable) return failure;
+    // Non-idempotent requests are retried only when nothing can have been sent (connection refused).
+    if (!req.idempotent && failure.info.mayHaveReachedUpstream) return failure;
+    const waitLimit = state.deadlineAt - performance.now() - MIN_ATTEMPT_MS;
+    if (waitLimit - (failure.info.retryAfterMs ?? 0) < 0) return failure;
+    failure.retryWaitLimitMs = waitLimit;
+    return failure;
+  }
+
   /** `code` is the HTTP status or the error class ('timeout', 'reset', 'connect', ...). */
   private recordAttempt(
-    labels: { upstream: string; route: string },
+    route: string,
     code: string,
+    status: number | undefined,
     started: number,
     attempt: number,
   ): void {
     const ms = performance.now() - started;
-    this.metrics.upstreamCalls.inc({ ...labels, code });
-    this.metrics.upstreamDuration.observe(labels, ms / 1000);
-    const status = /^\d{3}$/.test(code) ? Number(code) : undefined;
-    this.logger.debug({ ...labels, status, code, ms: Math.round(ms), attempt }, 'upstream attempt');
+    this.metrics.upstreamCalls.inc({ upstream: this.upstream, route, code });
+    this.metrics.upstreamDuration.observe({ upstream: this.upstream, route }, ms / 1000);
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug(
+        { upstream: this.upstream, route, status, code, ms: Math.round(ms), attempt },
+        'upstream attempt',
+      );
+    }
   }
 
-  private toResult<T>(req: UpstreamRequest, response: AxiosResponse): UpstreamResponse<T> {
+  private toResult<T>(req: UpstreamRequest, response: HttpTransportResponse): UpstreamResponse<T> {
     const { status } = response;
     const ok = (status >= 200 && status < 300) || req.acceptStatus?.(status) === true;
     if (!ok) {
@@ -348,7 +348,7 @@ export class UpstreamClient {
         mayHaveReachedUpstream: false,
       });
     }
-    if (err instanceof DeadlineExceeded || err instanceof TaskCancelledError) {
+    if (err instanceof TaskCancelledError) {
       return new UpstreamError('UPSTREAM_UNAVAILABLE', `${name} did not answer before the deadline (${req.route})`, {
         upstream: this.upstream,
         mayHaveReachedUpstream: state.reached || state.inFlight,
@@ -379,6 +379,11 @@ export class UpstreamClient {
 }
 
 interface RequestState {
+  /** performance.now() at which the deadline fires. */
+  deadlineAt: number;
+  /** Path with query string, and the serialised body: the same for every attempt. */
+  path: string;
+  body: string | undefined;
   /** An HTTP attempt is under way (its body may be on the wire). */
   inFlight: boolean;
   /** Some attempt may have reached the upstream (any answer, or a failure after connecting). */
@@ -386,40 +391,11 @@ interface RequestState {
   attempts: number;
 }
 
-class DeadlineExceeded extends Error {
-  constructor() {
-    super('deadline exceeded');
-    this.name = 'DeadlineExceeded';
-  }
-}
-
-/** Rejects when the deadline fires even if the work (e.g. a bulkhead queue slot) is still pending. */
-function raceDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
-  if (deadline.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(new DeadlineExceeded());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new DeadlineExceeded());
-    deadline.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        deadline.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        deadline.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
 /**
  * Full-jitter exponential backoff (cockatiel), raised to the upstream's Retry-After when it sent one, and capped
- * so the wait never eats the time the next attempt needs (the retry filter already refused impossible waits).
+ * so the wait never eats the time the next attempt needs (the retry decision already refused impossible waits).
  */
-function deadlineAwareBackoff(remaining: () => number): IBackoffFactory<IRetryBackoffContext<unknown>> {
+function deadlineAwareBackoff(): IBackoffFactory<IRetryBackoffContext<unknown>> {
   const base = new ExponentialBackoff({
     generator: fullJitterGenerator,
     initialDelay: BACKOFF_INITIAL_MS,
@@ -431,8 +407,8 @@ function deadlineAwareBackoff(remaining: () => number): IBackoffFactory<IRetryBa
   ): IBackoff<IRetryBackoffContext<unknown>> => {
     const failure = 'error' in ctx.result ? ctx.result.error : undefined;
     const retryAfterMs = failure instanceof AttemptFailure ? (failure.info.retryAfterMs ?? 0) : 0;
-    const wanted = Math.max(inner.duration, retryAfterMs);
-    const duration = Math.max(0, Math.min(wanted, remaining() - MIN_ATTEMPT_MS));
+    const limit = failure instanceof AttemptFailure ? (failure.retryWaitLimitMs ?? 0) : 0;
+    const duration = Math.max(0, Math.min(Math.max(inner.duration, retryAfterMs), limit));
     return { duration, next: (next) => wrap(inner.next(next), next) };
   };
   return { next: (ctx) => wrap(base.next(), ctx) };
@@ -451,14 +427,13 @@ function breakerStateName(state: CircuitState): BreakerStateName {
   }
 }
 
-function headerValue(response: AxiosResponse, name: string): string | undefined {
-  const value: unknown = (response.headers as Record<string, unknown>)[name];
-  if (Array.isArray(value)) return value.map(String).join(', ');
-  return value === undefined || value === null ? undefined : String(value);
+function headerValue(response: HttpTransportResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function plainHeaders(response: AxiosResponse): Record<string, string | undefined> {
+function plainHeaders(response: HttpTransportResponse): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const key of Object.keys(response.headers as object)) out[key.toLowerCase()] = headerValue(response, key);
+  for (const key of Object.keys(response.headers)) out[key] = headerValue(response, key);
   return out;
 }

@@ -1,6 +1,5 @@
-import type { ClientRequest } from 'node:http';
-import { isAxiosError } from 'axios';
 import { UpstreamError, type Upstream, type UpstreamErrorDetails } from '../errors';
+import { UNREADABLE_BODY } from './http-transport';
 
 /**
  * Helpers for UpstreamClient: Retry-After parsing, transport-error classification, error-id extraction and the
@@ -48,6 +47,9 @@ export class AttemptFailure extends Error {
     this.name = 'AttemptFailure';
   }
 
+  /** Set by the client when this failure is to be retried: the longest wait that still leaves time for an attempt. */
+  retryWaitLimitMs?: number;
+
   /** Counts toward the circuit breaker: the upstream looks unhealthy (5xx, no answer). 4xx answers never count. */
   get countsForBreaker(): boolean {
     if (this.kind === 'status') return (this.info.status ?? 0) >= 500;
@@ -66,6 +68,7 @@ export function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 429;
 }
 
+/** Nothing was sent: the connection was never made. */
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -73,46 +76,32 @@ const CONNECT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+/** undici's per-attempt timeouts: no headers in time, or the body stalled. */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** The answer came but could not be taken: over the size limit, or a compressed body that does not decode. */
+const UNREADABLE_CODES = new Set(['UND_ERR_RES_EXCEEDED_MAX_SIZE', UNREADABLE_BODY]);
 
 /**
- * Classifies an axios/transport error of one attempt. `attemptSignal` and `deadline` tell our own aborts apart:
- * the attempt timer firing is a (retryable) timeout, the overall deadline is final.
+ * Classifies a transport error of one attempt (undici's or Node's error codes). An abort can only come from the
+ * call's deadline, which is final; undici's own headers/body timeouts are per attempt and retryable.
  */
-export function classifyTransportError(
-  err: unknown,
-  signals: { attempt: AbortSignal; deadline: AbortSignal },
-): AttemptFailure {
-  const code = isAxiosError(err) ? err.code : (err as { code?: string } | undefined)?.code;
-  const causeCode = (err as { cause?: { code?: string } } | undefined)?.cause?.code;
-  const connected = socketConnected(err);
+export function classifyTransportError(err: unknown, deadline: AbortSignal): AttemptFailure {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const causeCode = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const has = (codes: Set<string>) =>
+    (typeof code === 'string' && codes.has(code)) || (typeof causeCode === 'string' && codes.has(causeCode));
 
-  if (signals.deadline.aborted) {
-    return new AttemptFailure('deadline', { mayHaveReachedUpstream: connected !== false });
-  }
-  if (code === 'ERR_CANCELED' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || signals.attempt.aborted) {
-    return new AttemptFailure('timeout', { mayHaveReachedUpstream: connected !== false });
-  }
-  if ((code && CONNECT_CODES.has(code)) || (causeCode && CONNECT_CODES.has(causeCode))) {
-    return new AttemptFailure('connect', { mayHaveReachedUpstream: false });
-  }
-  if ((code && RESET_CODES.has(code)) || (causeCode && RESET_CODES.has(causeCode))) {
-    return new AttemptFailure('reset', { mayHaveReachedUpstream: connected !== false });
-  }
-  if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED') {
-    // Response larger than maxContentLength (or undecodable): the request was processed.
-    return new AttemptFailure('too_large', { mayHaveReachedUpstream: true });
-  }
-  return new AttemptFailure('network', { mayHaveReachedUpstream: connected !== false });
-}
-
-/** true/false when the attempt's socket state is known, undefined otherwise (callers then assume "maybe sent"). */
-function socketConnected(err: unknown): boolean | undefined {
-  const req = (isAxiosError(err) ? err.request : undefined) as ClientRequest | undefined;
-  const socket = req?.socket;
-  if (!socket) return undefined;
-  return !socket.connecting;
+  if (has(CONNECT_CODES)) return new AttemptFailure('connect', { mayHaveReachedUpstream: false });
+  // Whether the aborted exchange had left the pool is not known, so assume it may have.
+  if (deadline.aborted) return new AttemptFailure('deadline', { mayHaveReachedUpstream: true });
+  if (has(TIMEOUT_CODES)) return new AttemptFailure('timeout', { mayHaveReachedUpstream: true });
+  if (has(RESET_CODES)) return new AttemptFailure('reset', { mayHaveReachedUpstream: true });
+  // The request was processed; its answer is refused.
+  if (has(UNREADABLE_CODES)) return new AttemptFailure('too_large', { mayHaveReachedUpstream: true });
+  return new AttemptFailure('network', { mayHaveReachedUpstream: true });
 }
 
 /**

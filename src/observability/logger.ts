@@ -46,8 +46,12 @@ export function createLogger(
   );
 }
 
-/** LOG_FILE (used by the test run's log scan) appends JSON lines to a file instead of stdout. */
-function logDestination(): DestinationStream | undefined {
+/**
+ * Stdout, written asynchronously: a request never waits for the log's reader (a full pipe would stall a synchronous
+ * write), and lines written while one write is under way go out together. pino flushes what is left when the process
+ * exits. LOG_FILE (used by the test run's log scan) appends JSON lines to a file instead, synchronously.
+ */
+function logDestination(): DestinationStream {
   const file = process.env.LOG_FILE;
-  return file ? pino.destination({ dest: file, append: true, sync: true }) : undefined;
+  return file ? pino.destination({ dest: file, append: true, sync: true }) : pino.destination({ dest: 1, sync: false });
 }

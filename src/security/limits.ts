@@ -17,6 +17,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationRule,
+  type ValueNode,
   getArgumentValues,
   getVariableValues,
 } from 'graphql';
@@ -54,19 +55,17 @@ export function operationLimits(config: Pick<Config, 'maxIdentifiersPerOperation
   const armor = new ApolloArmor({
     maxDepth: { n: LIMITS.maxDepth, flattenFragments: true },
     maxAliases: { n: LIMITS.maxAliases },
-    // Counted by maxTokensPlugin below instead: armor's plugin makes Apollo answer a refused document with HTTP 500.
+    // Counted by operationLimitsPlugin below instead: armor's plugin makes Apollo answer a refused document with
+    // HTTP 500.
     maxTokens: { enabled: false },
     maxDirectives: { n: LIMITS.maxDirectives },
     costLimit: { maxCost: LIMITS.maxCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 },
-    blockFieldSuggestion: { enabled: true },
+    // Apollo's `hideSchemaDetailsFromClientErrors` (src/server.ts) already removes "Did you mean" suggestions.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   return {
     validationRules: armor.validationRules,
-    plugins: [
-      maxTokensPlugin(LIMITS.maxTokens),
-      ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
-      identifierCapPlugin(config.maxIdentifiersPerOperation),
-    ],
+    plugins: [operationLimitsPlugin(LIMITS.maxTokens, config.maxIdentifiersPerOperation)],
   };
 }
 
@@ -86,59 +85,58 @@ export function countTokens(source: string, stopAfter = Infinity): number {
 
 const TOKEN_LIMIT = Symbol('token limit');
 
+export const IDENTIFIER_CAP_CODE = 'BAD_USER_INPUT';
+
 /**
- * Refuses a document of more than `max` tokens before it is parsed (parsing is the cost being guarded). Apollo has no
- * clean way to fail a request from `parsingDidStart`: an error thrown there is "unexpected" and becomes a 500 unless
- * an `unexpectedErrorProcessingRequest` hook throws it on, which is what this plugin does for its own error only.
+ * The two limits that graphql-armor's validation rules cannot enforce, in one plugin:
+ *
+ * - Tokens: refuses a document of more than `maxTokens` tokens before it is parsed (parsing is the cost being
+ *   guarded; Apollo parses a document once and then serves it from its document store). Apollo has no clean way to
+ *   fail a request from `parsingDidStart`: an error thrown there is "unexpected" and becomes a 500 unless an
+ *   `unexpectedErrorProcessingRequest` hook throws it on, which is what this plugin does for its own error only.
+ * - Identifiers: caps how many vehicles one operation can ask for: `vehicle` fields (each alias counts), the lengths
+ *   of `vehicles(kjennemerker|kuids)`, `_entities(representations)`, and page sizes of searches, multiplied by the
+ *   lists they are nested in. Variables are counted too, which a validation rule cannot see, so this runs after the
+ *   operation is resolved and before execution: a rejected operation makes no upstream call. Hand-written:
+ *   graphql-armor has no per-argument list-length limit. An operation whose count does not depend on variables is
+ *   counted once: Apollo's document store hands out the same operation node for the same document.
  */
-export function maxTokensPlugin(max: number): ApolloServerPlugin<RequestContext> {
+export function operationLimitsPlugin(maxTokens: number, maxIdentifiers: number): ApolloServerPlugin<RequestContext> {
+  const fixedCounts = new WeakMap<OperationDefinitionNode, number>();
   return {
     async requestDidStart() {
       return {
         async parsingDidStart({ source }) {
-          if (countTokens(source, max) > max) {
-            const error = new GraphQLError(`Syntax Error: Token limit of ${max} exceeded.`, {
-              extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: max, http: { status: 400 } },
+          if (countTokens(source, maxTokens) > maxTokens) {
+            const error = new GraphQLError(`Syntax Error: Token limit of ${maxTokens} exceeded.`, {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: maxTokens, http: { status: 400 } },
             });
             throw Object.assign(error, { [TOKEN_LIMIT]: true });
+          }
+        },
+        async didResolveOperation({ operation, document, request, schema }) {
+          if (!operation) return;
+          let count = fixedCounts.get(operation);
+          if (count === undefined) {
+            const fragments = new Map(
+              document.definitions
+                .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+                .map((f) => [f.name.value, f]),
+            );
+            const counted = countIdentifiersOf(schema, operation, fragments, request.variables ?? {});
+            count = counted.count;
+            if (!counted.dependsOnVariables) fixedCounts.set(operation, count);
+          }
+          if (count > maxIdentifiers) {
+            throw new GraphQLError(`Operation asks for ${count} vehicle identifiers; the limit is ${maxIdentifiers}`, {
+              extensions: { code: IDENTIFIER_CAP_CODE, limit: maxIdentifiers, http: { status: 400 } },
+            });
           }
         },
       };
     },
     async unexpectedErrorProcessingRequest({ error }) {
       if ((error as { [TOKEN_LIMIT]?: boolean })[TOKEN_LIMIT]) throw error;
-    },
-  };
-}
-
-export const IDENTIFIER_CAP_CODE = 'BAD_USER_INPUT';
-
-/**
- * Caps how many vehicles one operation can ask for: `vehicle` fields (each alias counts), the lengths of
- * `vehicles(kjennemerker|kuids)`, `_entities(representations)`, and page sizes of searches, multiplied by the lists
- * they are nested in. Variables are counted too, which a validation rule cannot see, so this runs after the operation
- * is resolved and before execution: a rejected operation makes no upstream call. Hand-written: graphql-armor has no
- * per-argument list-length limit.
- */
-export function identifierCapPlugin(max: number): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, document, request, schema }) {
-          if (!operation) return;
-          const fragments = new Map(
-            document.definitions
-              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-              .map((f) => [f.name.value, f]),
-          );
-          const count = countIdentifiers(schema, operation, fragments, request.variables ?? {});
-          if (count > max) {
-            throw new GraphQLError(`Operation asks for ${count} vehicle identifiers; the limit is ${max}`, {
-              extensions: { code: IDENTIFIER_CAP_CODE, limit: max, http: { status: 400 } },
-            });
-          }
-        },
-      };
     },
   };
 }
@@ -158,14 +156,34 @@ export function countIdentifiers(
   fragments: Map<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
 ): number {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
-  // Bad variables fail the request before execution anyway; count them as given, so a count is still made.
-  const variableValues = coerced.coerced ?? variables;
+  return countIdentifiersOf(schema, operation, fragments, variables).count;
+}
+
+/** The count, and whether it read a variable (otherwise it holds for every request of this operation). */
+function countIdentifiersOf(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): { count: number; dependsOnVariables: boolean } {
+  let dependsOnVariables = false;
+  let variableValues: Record<string, unknown> | undefined;
+  // Coerced only if a lookup field's arguments use a variable.
+  const coercedVariables = (): Record<string, unknown> => {
+    if (!variableValues) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+      // Bad variables fail the request before execution anyway; count them as given, so a count is still made.
+      variableValues = coerced.coerced ?? variables;
+    }
+    return variableValues;
+  };
 
   const argumentsOf = (field: GraphQLField<unknown, unknown> | undefined, node: FieldNode): Record<string, unknown> => {
     if (!field) return {};
+    const usesVariables = node.arguments?.some((argument) => containsVariable(argument.value)) ?? false;
+    dependsOnVariables ||= usesVariables;
     try {
-      return getArgumentValues(field, node, variableValues);
+      return getArgumentValues(field, node, usesVariables ? coercedVariables() : undefined);
     } catch {
       return {};
     }
@@ -175,18 +193,20 @@ export function countIdentifiers(
     typeof value === 'number' && value > 0 ? value : value == null ? DEFAULT_PAGE : 0;
 
   /** Identifiers a field asks for itself, or undefined when the field is not a lookup. */
-  const lookupCount = (parent: string, node: FieldNode, args: Record<string, unknown>): number | undefined => {
+  const lookupCount = (parent: string, node: FieldNode, args: () => Record<string, unknown>): number | undefined => {
     const key = `${parent}.${node.name.value}`;
     switch (key) {
       case 'Query.vehicle':
         return 1;
-      case 'Query.vehicles':
-        return lengthOf(args.kjennemerker) + lengthOf(args.kuids);
+      case 'Query.vehicles': {
+        const { kjennemerker, kuids } = args();
+        return lengthOf(kjennemerker) + lengthOf(kuids);
+      }
       case 'Query._entities':
-        return lengthOf(args.representations);
+        return lengthOf(args().representations);
       case 'Query.vehiclesByOwnerName':
       case 'Organization.vehicles':
-        return pageSize(args.first);
+        return pageSize(args().first);
       default:
         return undefined;
     }
@@ -226,14 +246,29 @@ export function countIdentifiers(
         parentType && (isObjectType(parentType) || isInterfaceType(parentType))
           ? parentType.getFields()[selection.name.value]
           : undefined;
-      const args = argumentsOf(fieldDef, selection);
       // Interface fields are counted under each implementing type's name (Owner.vehicles does not exist, but
       // `… on Organization { vehicles }` does); the parent's name is what the lookup table keys on.
-      const own = parentType ? lookupCount(parentType.name, selection, args) : undefined;
+      const own = parentType
+        ? lookupCount(parentType.name, selection, () => argumentsOf(fieldDef, selection))
+        : undefined;
       const nested = walk(selection.selectionSet, fieldDef ? getNamedType(fieldDef.type) : undefined, path);
       total += own === undefined ? nested : own + own * nested;
     }
     return total;
   };
-  return walk(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, new Set());
+  const count = walk(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, new Set());
+  return { count, dependsOnVariables };
+}
+
+function containsVariable(value: ValueNode): boolean {
+  switch (value.kind) {
+    case Kind.VARIABLE:
+      return true;
+    case Kind.LIST:
+      return value.values.some(containsVariable);
+    case Kind.OBJECT:
+      return value.fields.some((field) => containsVariable(field.value));
+    default:
+      return false;
+  }
 }

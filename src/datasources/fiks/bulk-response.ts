@@ -43,39 +43,110 @@ export function remainingQuota(body: unknown): number | undefined {
   return isObject(body) && typeof body.gjenstaendeKvote === 'number' ? body.gjenstaendeKvote : undefined;
 }
 
-/** Matches items to keys: by echoed request first, then by the vehicle's own ids, by position only as a last resort. */
+/**
+ * Matches items to keys: by echoed request first, then by the vehicle's own ids, by position only as a last resort.
+ * When several items match a key (the same vehicle asked for at two times), the one at the key's own position wins,
+ * else the first. Answers come back in request order as a rule, so the item at the key's position is tried first and
+ * the items are indexed by id (once, and only) when that fails: 100 keys cost 100 checks, not 100 × 100.
+ */
 export function matchBulkItems(keys: LookupKey[], items: BulkItem[]): ItemOutcome[] {
-  const used = new Set<number>();
-  const assigned: (number | undefined)[] = keys.map(() => undefined);
+  const used = new Uint8Array(items.length);
+  const assigned: (number | undefined)[] = new Array(keys.length);
 
-  const take = (keyIndex: number, predicate: (item: BulkItem, itemIndex: number) => boolean): void => {
-    if (assigned[keyIndex] !== undefined) return;
-    // Prefer the item at the same position when several match (same vehicle asked for at two times).
-    const order = [keyIndex, ...items.keys()];
-    for (const i of order) {
-      if (i < items.length && !used.has(i) && predicate(items[i], i)) {
-        used.add(i);
-        assigned[keyIndex] = i;
-        return;
-      }
-    }
+  let echoIndex: Map<string, number[]> | undefined;
+  const byEcho = (key: LookupKey): number[] => {
+    echoIndex ??= indexItems(items, (item) => {
+      const request = item.request;
+      if (!request) return [];
+      return (['kjennemerke', 'kuid', 'understellsnummer'] as const)
+        .filter((kind) => typeof request[kind] === 'string')
+        .map((kind) => `${kind}|${normaliseId(kind, request[kind] as string)}`);
+    });
+    return echoIndex.get(`${key.kind}|${key.id}`) ?? [];
+  };
+  const vehicles = items.map(vehicleOf);
+  let vehicleIndex: Map<string, number[]> | undefined;
+  const byVehicle = (key: LookupKey): number[] => {
+    vehicleIndex ??= indexItems(items, (item, i) => (item.request ? [] : vehicleIds(vehicles[i])));
+    return vehicleIndex.get(`${key.kind}|${key.id}`) ?? [];
   };
 
-  keys.forEach((key, k) => take(k, (item) => echoMatches(key, item)));
-  keys.forEach((key, k) => take(k, (item) => !item.request && vehicleMatches(key, vehicleOf(item))));
-  if (items.length === keys.length) keys.forEach((_key, k) => take(k, (_item, i) => i === k && !items[i].request));
+  /** Assigns the key the first free candidate that fits: its own position, then the indexed ones in order. */
+  const take = (k: number, fits: (i: number) => boolean, candidates: () => number[]): void => {
+    if (assigned[k] !== undefined) return;
+    const pick = k < items.length && !used[k] && fits(k) ? k : candidates().find((i) => !used[i] && fits(i));
+    if (pick === undefined) return;
+    used[pick] = 1;
+    assigned[k] = pick;
+  };
+
+  keys.forEach((key, k) =>
+    take(
+      k,
+      (i) => echoMatches(key, items[i]),
+      () => byEcho(key),
+    ),
+  );
+  keys.forEach((key, k) =>
+    take(
+      k,
+      (i) => !items[i].request && vehicleMatches(key, vehicles[i]),
+      () => byVehicle(key),
+    ),
+  );
+  if (items.length === keys.length) {
+    keys.forEach((_key, k) =>
+      take(
+        k,
+        (i) => i === k && !items[i].request,
+        () => [],
+      ),
+    );
+  }
 
   return keys.map((_key, k) => {
     const index = assigned[k];
-    return index === undefined ? { kind: 'error', reason: 'NO_MATCHING_ITEM' } : outcomeOf(items[index]);
+    return index === undefined
+      ? { kind: 'error', reason: 'NO_MATCHING_ITEM' }
+      : outcomeOf(items[index], vehicles[index]);
   });
+}
+
+/** `kind|id` → indexes of the items that carry it, in item order. */
+function indexItems(items: BulkItem[], idsOf: (item: BulkItem, i: number) => string[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    for (const id of new Set(idsOf(item, i))) {
+      const list = index.get(id);
+      if (list) list.push(i);
+      else index.set(id, [i]);
+    }
+  });
+  return index;
+}
+
+function normaliseId(kind: LookupKind, value: string): string {
+  return kind === 'kjennemerke' ? normaliseKjennemerke(value) : value.trim().toUpperCase();
 }
 
 function echoMatches(key: LookupKey, item: BulkItem): boolean {
   const echoed = item.request?.[key.kind];
   if (typeof echoed !== 'string') return false;
-  const id = key.kind === 'kjennemerke' ? normaliseKjennemerke(echoed) : echoed.trim().toUpperCase();
-  return id === key.id && sameInstant(item.request?.dtg, key.dtg);
+  return normaliseId(key.kind, echoed) === key.id && sameInstant(item.request?.dtg, key.dtg);
+}
+
+/** The `kind|id` keys a vehicle answers to: its kuid, its VIN and every plate it has had. */
+function vehicleIds(vehicle: KjoretoyDto | undefined): string[] {
+  if (!vehicle) return [];
+  const ids: string[] = [];
+  const kuid = vehicle.kjoretoyId?.kuid?.trim();
+  if (kuid) ids.push(`kuid|${kuid}`);
+  const vin = vehicle.kjoretoyId?.understellsnummer?.trim().toUpperCase();
+  if (vin) ids.push(`understellsnummer|${vin}`);
+  for (const plate of [vehicle.kjoretoyId?.kjennemerke, ...(vehicle.kjennemerke ?? []).map((p) => p.kjennemerke)]) {
+    if (typeof plate === 'string') ids.push(`kjennemerke|${normaliseKjennemerke(plate)}`);
+  }
+  return ids;
 }
 
 function vehicleMatches(key: LookupKey, vehicle: KjoretoyDto | undefined): boolean {
@@ -104,8 +175,7 @@ const UNAVAILABLE = /^TJENESTE_IKKE_TILGJENGELIG$/i;
 /** "No such vehicle": an unknown or invalid id (KJENNEMERKE_UKJENT, KJENNEMERKE_UGYLDIG, ...). */
 const NOT_FOUND = /UKJENT|IKKE_FUNNET|FINNES_IKKE|NOT_FOUND|UGYLDIG|INGEN_TREFF/i;
 
-export function outcomeOf(item: BulkItem): ItemOutcome {
-  const vehicle = vehicleOf(item);
+export function outcomeOf(item: BulkItem, vehicle = vehicleOf(item)): ItemOutcome {
   if (vehicle) return { kind: 'found', vehicle };
   const reasons = [
     item.feilmelding,

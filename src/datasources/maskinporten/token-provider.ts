@@ -1,14 +1,12 @@
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ExponentialBackoff, fullJitterGenerator, handleWhen, retry } from 'cockatiel';
 import { SignJWT, type JWTHeaderParameters } from 'jose';
 import { ConfigError, type MaskinportenConfig } from '../../config';
 import { UpstreamError, isUpstreamError } from '../../errors';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
+import { HttpTransport, type HttpTransportResponse } from '../http-transport';
 import type { TokenSource } from './types';
 
 export interface MaskinportenProviderOptions {
@@ -42,6 +40,7 @@ const MAX_GRANT_LIFETIME_S = 120;
 /** A token this close to its real expiry is not handed out even as a fallback. */
 const FALLBACK_SAFETY_MS = 2000;
 const MAX_DESCRIPTION_CHARS = 300;
+const MAX_TOKEN_RESPONSE_BYTES = 256 * 1024;
 
 /**
  * Maskinporten JWT-grant client (docs.digdir.no "JWT grant"): signs a fresh RS256 grant per request (new `jti`,
@@ -51,9 +50,10 @@ const MAX_DESCRIPTION_CHARS = 300;
 export class MaskinportenTokenProvider implements TokenSource {
   private readonly key: KeyObject;
   private readonly header: JWTHeaderParameters;
-  private readonly http: AxiosInstance;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4, timeout: 4000 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4, timeout: 4000 });
+  /** The same HTTP stack as the upstream clients, with its own few sockets to the token endpoint. */
+  private readonly http: HttpTransport;
+  private readonly tokenPath: string;
+  private readonly timeoutMs: number;
   private readonly cache = new Map<string, CachedToken>();
   private readonly inFlight = new Map<string, Promise<CachedToken>>();
   private readonly resources: Record<string, string>;
@@ -80,14 +80,14 @@ export class MaskinportenTokenProvider implements TokenSource {
     this.now = opts.monotonicNow ?? (() => performance.now());
     this.metrics = opts.metrics;
     this.logger = opts.logger;
-    this.http = axios.create({
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      timeout: opts.timeoutMs ?? TOKEN_REQUEST_DEFAULTS.timeoutMs,
-      maxRedirects: 0,
-      maxContentLength: 256 * 1024,
-      validateStatus: () => true,
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
+    this.timeoutMs = opts.timeoutMs ?? TOKEN_REQUEST_DEFAULTS.timeoutMs;
+    const tokenUrl = new URL(cfg.tokenUrl);
+    this.tokenPath = `${tokenUrl.pathname}${tokenUrl.search}`;
+    this.http = new HttpTransport({
+      baseURL: tokenUrl.origin,
+      connections: 4,
+      attemptTimeoutMs: this.timeoutMs,
+      maxResponseBytes: MAX_TOKEN_RESPONSE_BYTES,
     });
   }
 
@@ -124,8 +124,7 @@ export class MaskinportenTokenProvider implements TokenSource {
 
   /** Destroys the token endpoint's keep-alive sockets. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.http.close();
   }
 
   /** Single flight: every caller that needs a new token for `scope` awaits the same grant. */
@@ -161,15 +160,20 @@ export class MaskinportenTokenProvider implements TokenSource {
   private async grantOnce(scope: string): Promise<CachedToken> {
     const assertion = await this.signGrant(scope);
     const started = this.now();
-    let response: AxiosResponse;
+    let response: HttpTransportResponse;
     try {
-      response = await this.http.post(
-        this.cfg.tokenUrl,
-        new URLSearchParams({ grant_type: GRANT_TYPE, assertion }).toString(),
-        { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' } },
-      );
+      response = await this.http.send({
+        method: 'POST',
+        path: this.tokenPath,
+        body: new URLSearchParams({ grant_type: GRANT_TYPE, assertion }).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+        // A whole exchange, not only headers and body silences, must fit in the timeout (one grant per token).
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
-      const code = (err as { code?: string }).code ?? 'network';
+      // undici's codes (UND_ERR_…), Node's (ECONNREFUSED) or the abort's name (TimeoutError): never a message.
+      const { code: errorCode, name } = err as { code?: unknown; name?: unknown };
+      const code = typeof errorCode === 'string' ? errorCode : typeof name === 'string' ? name : 'network';
       throw this.failure(
         scope,
         'unavailable',

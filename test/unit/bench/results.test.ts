@@ -2,6 +2,7 @@ import {
   formatNumber,
   formatTable,
   goalFor,
+  goalOutcomes,
   meets,
   missedGoals,
   shapeProblems,
@@ -42,14 +43,28 @@ describe('bench results', () => {
     expect(meets(0, { op: '==', value: 0 })).toBe(true);
     expect(meets(10, { op: '<', value: 10 })).toBe(false);
     expect(meets(Number.NaN, { op: '>=', value: 0 })).toBe(false);
-    expect(missedGoals(sample)).toEqual(['batching.callsBatchedN1000', 'overhead.throughputRatio']);
+    expect(missedGoals(sample)).toEqual([
+      'batching.callsBatchedN1000',
+      'overhead.throughputRatio',
+      'latency.overheadP50Ms',
+    ]);
+  });
+
+  it('records each judged figure with its goal, and refuses a run flagged invalid', () => {
+    const outcomes = goalOutcomes(sample);
+    expect(outcomes['overhead.throughputRatio']).toEqual({ value: 0.248, goal: '>= 0.6', met: false });
+    expect(outcomes['batching.callsBatchedN100']).toEqual({ value: 2, goal: '== 2', met: true });
+    expect(outcomes['search.rps']).toBeUndefined();
+    const invalid = { ...sample, scenarios: { overhead: { throughputRatio: 0.7, valid: 0 } } };
+    expect(missedGoals(invalid)).toEqual(['overhead.valid']);
+    expect(shapeProblems({ ...sample, goals: outcomes })).toEqual([]);
   });
 
   it('prints one row per figure with the goal and whether it was met', () => {
     const table = formatTable(sample);
     expect(table).toContain('2 x AMD EPYC');
     expect(table).toMatch(/throughputRatio\s+0\.25\s+>= 0\.60\s+NO/);
-    expect(table).toMatch(/overheadP50Ms\s+12\.3\s+<= 15\s+yes/);
+    expect(table).toMatch(/overheadP50Ms\s+12\.3\s+<= 10\s+NO/);
     expect(table).toMatch(/callsBatchedN100\s+2\s+== 2\s+yes/);
     expect(table.trimEnd().split('\n')).toHaveLength(3 + 15);
   });

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { UpstreamClient, type TokenSource, type UpstreamRequest } from '../../../src/datasources/http';
 import { parseRetryAfter, extractUpstreamErrorId } from '../../../src/datasources/upstream-errors';
 import type { ResilienceConfig } from '../../../src/config';
@@ -151,6 +152,39 @@ describe('UpstreamClient', () => {
     expect(seen.connection).toBe('keep-alive');
   });
 
+  it('reads a large answer (300 KB) and a compressed one as JSON', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({ i, text: `kjøretøy ${'x'.repeat(250)}` }));
+    upstream.handler = (_req, res, call) => {
+      if (call === 1) return json(res, 200, { responser: items });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify({ responser: items.slice(0, 3) })));
+    };
+    const c = client();
+    expect((await c.request<{ responser: unknown[] }>(get)).data).toEqual({ responser: items });
+    expect((await c.request<{ responser: unknown[] }>(get)).data).toEqual({ responser: items.slice(0, 3) });
+    expect(upstream.requests[1].headers['accept-encoding']).toContain('gzip');
+  });
+
+  it('refuses an answer over 10 MiB, compressed or not, without retrying', async () => {
+    const huge = Buffer.alloc(11 * 1024 * 1024, 0x20);
+    upstream.handler = (_req, res, call) => {
+      if (call === 1) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(huge);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync(huge));
+      }
+    };
+    const c = client();
+    for (const expected of [1, 2]) {
+      const err = await caught(c.request(get));
+      expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(err.message).toContain('too large or unreadable');
+      expect(upstream.calls).toBe(expected);
+    }
+  });
+
   it('returns data undefined for 204', async () => {
     upstream.handler = (_req, res) => {
       res.writeHead(204);
@@ -252,13 +286,16 @@ describe('UpstreamClient', () => {
   it('times out a hanging upstream per attempt, retries, and stays within the deadline', async () => {
     upstream.handler = () => undefined; // never answers
     const started = Date.now();
-    const err = await caught(client({ attemptTimeoutMs: 200, deadlineMs: 2000 }).request(get));
+    // undici checks its headers/body timeouts on a ~0.5 s tick, so a 200 ms attempt ends within about 1 s: the
+    // deadline leaves room for three of them.
+    const err = await caught(client({ attemptTimeoutMs: 200, deadlineMs: 4000 }).request(get));
     const elapsed = Date.now() - started;
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.message).toContain('did not answer in time');
     expect(err.details.mayHaveReachedUpstream).toBe(true);
     expect(upstream.calls).toBe(3);
     expect(elapsed).toBeGreaterThanOrEqual(590);
-    expect(elapsed).toBeLessThan(2000);
+    expect(elapsed).toBeLessThan(4000);
   });
 
   it('stops at the overall deadline even if attempts could continue', async () => {
