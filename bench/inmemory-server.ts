@@ -1,5 +1,5 @@
 import { EMULATOR_FIKS_ORG_ID, tenantResolver } from '../src/app';
-import { parseEnv, resilienceFromEnv, type Config } from '../src/config';
+import { callerShareFromEnv, parseEnv, resilienceFromEnv, type Config } from '../src/config';
 import { EcocDataSource } from '../src/datasources/ecoc/ecoc-datasource';
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../src/datasources/http';
 import { createLogger } from '../src/observability/logger';
@@ -42,6 +42,7 @@ export async function startInMemoryUpstreamServer(options: { bulkAnswerText: str
     ecoc: { baseUrl: unused, scope: env.ECOC_SCOPE, timeoutMs: env.ECOC_TIMEOUT_MS },
     maskinporten: { tokenUrl: unused, audience: unused, clientId: 'in-memory', privateKeyPem: '' },
     resilience: resilienceFromEnv(env),
+    callerShare: callerShareFromEnv(env),
     auth: undefined,
     corsOrigins: [],
     bodyLimit: env.BODY_LIMIT,

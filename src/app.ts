@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import {
   authFromEnv,
+  callerShareFromEnv,
   checkProductionEnv,
   parseEnv,
   resilienceFromEnv,
@@ -74,6 +75,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     logLevel: env.LOG_LEVEL,
     ...upstreams,
     resilience: resilienceFromEnv(env),
+    callerShare: callerShareFromEnv(env),
     auth: authFromEnv(env),
     routerSecret: env.ROUTER_SECRET,
     corsOrigins: env.CORS_ORIGINS ?? [],

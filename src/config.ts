@@ -57,6 +57,9 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_RETRIES: int(0, 2).default(2),
   UPSTREAM_BULKHEAD_LIMIT: int(1, 1000).default(32),
   UPSTREAM_BULKHEAD_QUEUE: int(0, 10000).default(64),
+  /** One caller's share of the bulkhead: calls in flight, and calls waiting for a slot (datasources/fairness). */
+  UPSTREAM_CALLER_LIMIT: int(1, 1000).default(8),
+  UPSTREAM_CALLER_QUEUE: int(0, 10000).default(32),
   UPSTREAM_BREAKER_THRESHOLD: int(1, 1000).default(10),
   UPSTREAM_BREAKER_HALF_OPEN_MS: int(100, 600000).default(10000),
   ECOC_TIMEOUT_MS: int(100, 300000).default(20000),
@@ -128,6 +131,14 @@ export interface ResilienceConfig {
   breakerHalfOpenMs: number;
 }
 
+/** One caller's share of each upstream, in front of the shared bulkhead (datasources/fairness). */
+export interface CallerShareConfig {
+  /** Upstream calls one caller may have in flight. */
+  limit: number;
+  /** Upstream calls one caller may have waiting for a slot. */
+  queue: number;
+}
+
 export interface AuthConfig {
   jwksUrl?: string;
   jwksFile?: string;
@@ -144,6 +155,7 @@ export interface Config {
   ecoc: EcocConfig;
   maskinporten: MaskinportenConfig;
   resilience: ResilienceConfig;
+  callerShare: CallerShareConfig;
   /** Undefined = dev mode, no caller auth (refused in production). */
   auth?: AuthConfig;
   routerSecret?: string;
@@ -200,6 +212,10 @@ export function resilienceFromEnv(env: Env): ResilienceConfig {
     breakerThreshold: env.UPSTREAM_BREAKER_THRESHOLD,
     breakerHalfOpenMs: env.UPSTREAM_BREAKER_HALF_OPEN_MS,
   };
+}
+
+export function callerShareFromEnv(env: Env): CallerShareConfig {
+  return { limit: env.UPSTREAM_CALLER_LIMIT, queue: env.UPSTREAM_CALLER_QUEUE };
 }
 
 export function authFromEnv(env: Env): AuthConfig | undefined {

@@ -1,8 +1,11 @@
 import type { Request } from 'express';
 import type { Config } from './config';
 import type { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
+import { PerCallerLimiter, callerKey } from './datasources/fairness';
 import { FiksDataSource } from './datasources/fiks/fiks-datasource';
 import type { UpstreamClient } from './datasources/http';
+import { tooManyRequests } from './errors';
+import { IviPoolBusyError, type IviCheckPool, type IviChecker } from './ivi/pool';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { Caller } from './security/caller';
@@ -16,6 +19,8 @@ export interface RequestContext {
   /** Per request: its DataLoaders never outlive the request or leak between callers. */
   fiks: FiksDataSource;
   ecoc: EcocDataSource;
+  /** The local IVI check, off the event loop, within the caller's share of the worker pool. */
+  ivi: IviChecker;
 }
 
 export interface ContextDeps {
@@ -31,22 +36,43 @@ export interface ContextDeps {
   fiksOrgIdFor: (caller: Caller) => string;
 }
 
-export function createContextFactory(deps: ContextDeps) {
+/** IVI checks one caller may have running and waiting (the pool's threads are few; see ivi/pool). */
+const IVI_CHECKS_PER_CALLER = { limit: 2, queue: 4 };
+
+export function createContextFactory(deps: ContextDeps & { iviPool: IviCheckPool }) {
+  const { callerShare, resilience } = deps.config;
+  // Process-wide, like the clients they guard: each caller's share of the Fiks bulkhead and of the IVI pool.
+  const upstreamShares = new PerCallerLimiter({ ...callerShare, queueTimeoutMs: resilience.deadlineMs });
+  const iviShares = new PerCallerLimiter({ ...IVI_CHECKS_PER_CALLER, queueTimeoutMs: resilience.deadlineMs });
+
   return async ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }): Promise<RequestContext> => {
     const caller = await deps.authenticate(req);
     const correlationId = String(res.locals.correlationId);
+    const key = callerKey(caller, req);
     return {
       caller,
       correlationId,
       config: deps.config,
       logger: deps.logger.child({ correlationId }),
       fiks: new FiksDataSource({
-        client: deps.fiksClient,
+        client: upstreamShares.requester(key, deps.fiksClient),
         config: deps.config.fiks,
         fiksOrgId: deps.fiksOrgIdFor(caller),
         metrics: deps.metrics,
       }),
       ecoc: deps.createEcoc(caller, correlationId),
+      ivi: {
+        check: (input) =>
+          iviShares.run(
+            key,
+            () =>
+              deps.iviPool.check(input).catch((e: unknown) => {
+                if (e instanceof IviPoolBusyError) throw tooManyRequests('The IVI check is busy; retry later');
+                throw e;
+              }),
+            'IVI checks',
+          ),
+      },
     };
   };
 }

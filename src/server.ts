@@ -1,6 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -9,6 +9,7 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config';
 import { createContextFactory, type ContextDeps, type RequestContext } from './context';
+import { IviCheckPool } from './ivi/pool';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { requestLoggingPlugin } from './observability/request-plugin';
@@ -28,6 +29,8 @@ export interface ServerDeps extends ContextDeps {
   logger: Logger;
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
+  /** IVI checks off the event loop; when absent the server makes its own and stops it with itself. */
+  iviPool?: IviCheckPool;
   /** Extra validation rules and plugins (operation limits). */
   validationRules?: ConstructorParameters<typeof ApolloServer<RequestContext>>[0]['validationRules'];
   plugins?: ConstructorParameters<typeof ApolloServer<RequestContext>>[0]['plugins'];
@@ -56,6 +59,7 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const iviPool = deps.iviPool ?? new IviCheckPool();
 
   const apollo = new ApolloServer<RequestContext>({
     schema: buildSchema(),
@@ -74,6 +78,7 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
       landingPage(production),
       maskingPlugin(logger),
       requestLoggingPlugin(logger, metrics),
+      ...(deps.iviPool ? [] : [stopsWithServer(() => iviPool.close())]),
       ...(deps.plugins ?? []),
     ],
   });
@@ -97,7 +102,7 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     cors({ origin: (origin, cb) => cb(null, !origin || origins.has(origin) ? (origin ?? false) : false) }),
     routerSecretGuard(config.routerSecret, logger),
     express.json({ limit: config.bodyLimit }),
-    expressMiddleware(apollo, { context: createContextFactory(deps) }),
+    expressMiddleware(apollo, { context: createContextFactory({ ...deps, iviPool }) }),
   );
   app.use(errorHandler(logger));
   return { app, httpServer, apollo };
@@ -171,6 +176,15 @@ function errorHandler(logger: Logger) {
       status === 413 ? 'Request body too large' : status === 400 ? 'Malformed request body' : 'Internal server error';
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     res.status(status).json({ errors: [{ message, extensions: { code, correlationId: res.locals.correlationId } }] });
+  };
+}
+
+/** Runs `stop` when Apollo stops (after the requests in flight have drained). */
+function stopsWithServer(stop: () => Promise<void>): ApolloServerPlugin<RequestContext> {
+  return {
+    async serverWillStart() {
+      return { serverWillStop: stop };
+    },
   };
 }
 

@@ -73,7 +73,7 @@ export function mergeIssues(local: readonly IviIssue[], svv: readonly IviIssue[]
  * IVI-E-DUPLICATE for a VIN or IVI reference already pre-registered. Not a local rule (only the server knows);
  * the emulator and the subgraph's dry run use this so the issue looks the same everywhere.
  */
-export function duplicateIssue(kind: 'vin' | 'iviReferanse', doc?: IviDocument): IviIssue {
+export function duplicateIssue(kind: 'vin' | 'iviReferanse', doc?: Pick<IviDocument, 'paths' | 'cocPath'>): IviIssue {
   if (kind === 'vin') {
     return {
       field: 'VehicleIdentificationNumber',

@@ -1,19 +1,18 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 import { requireExactlyOne, requireUnderstellsnummer } from '../domain/arguments';
+import { IVI_REFERANSE_RULE, isValidIviReferanse } from '../domain/identifiers';
 import { badUserInput } from '../errors';
 import { preRegister } from '../datasources/ecoc/pre-register';
 import { preRegistrationFrom, svvIssues } from '../datasources/ecoc/mapping';
 
 export const Mutation: MutationResolvers = {
-  preRegister: (_parent, { input }, { ecoc }) => preRegister(input, ecoc),
+  preRegister: (_parent, { input }, { ecoc, ivi }) => preRegister(input, { ecoc, ivi }),
 
   withdrawPreRegistration: async (_parent, args, { ecoc }) => {
     const which = requireExactlyOne(args, ['iviReferanse', 'understellsnummer'] as const);
     let by: { iviReferanse: string } | { understellsnummer: string };
     if (which === 'iviReferanse') {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(String(args.iviReferanse))) {
-        throw badUserInput('iviReferanse', 'an iviReferanse is 1–64 letters, digits, dots, hyphens or underscores');
-      }
+      if (!isValidIviReferanse(String(args.iviReferanse))) throw badUserInput('iviReferanse', IVI_REFERANSE_RULE);
       by = { iviReferanse: String(args.iviReferanse) };
     } else {
       by = { understellsnummer: requireUnderstellsnummer(args.understellsnummer) };

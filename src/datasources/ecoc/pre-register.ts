@@ -1,15 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { IVI_REFERANSE_RULE, isValidIviReferanse } from '../../domain/identifiers';
 import { badUserInput, isUpstreamError } from '../../errors';
-import {
-  buildIvi,
-  decodeIviDocument,
-  duplicateIssue,
-  mergeIssues,
-  parseIvi,
-  validateIvi,
-  type EcocInput,
-  type IviIssue,
-} from '../../ivi';
+import { duplicateIssue, mergeIssues, type EcocInput, type IviIssue } from '../../ivi';
+import type { IviChecker } from '../../ivi/pool';
 import type { TaxClassification } from './dto';
 import type { EcocDataSource } from './ecoc-datasource';
 import { preRegistrationFrom, svvIssues } from './mapping';
@@ -32,8 +24,6 @@ export interface PreRegisterResult {
   warnings: IviIssue[];
 }
 
-const IVI_REFERANSE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 /**
  * Submissions in flight in this process, by iviReferanse: a second identical call while the first is still on its
  * way is refused instead of sent (SVV's duplicate check covers other replicas).
@@ -41,61 +31,54 @@ const IVI_REFERANSE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const inFlight = new Set<string>();
 
 /**
- * The pre-registration flow: decode or build the IVI document, parse it safely, validate it locally, and only then
- * (not for a dry run, never with local errors) submit it once. Field problems come back as data.
+ * The pre-registration flow: the local check (decode or build the IVI document, parse it safely, validate it) runs
+ * in a worker thread; only then (not for a dry run, never with local errors) is the document submitted, once. Field
+ * problems come back as data.
  */
-export async function preRegister(command: PreRegisterCommand, ecoc: EcocDataSource): Promise<PreRegisterResult> {
+export async function preRegister(
+  command: PreRegisterCommand,
+  { ecoc, ivi }: { ecoc: EcocDataSource; ivi: IviChecker },
+): Promise<PreRegisterResult> {
   const hasXml = command.iviXml != null;
   const hasEcoc = command.ecoc != null;
   if (hasXml === hasEcoc) throw badUserInput('input', 'give exactly one of iviXml and ecoc');
-  if (command.iviReferanse != null && !IVI_REFERANSE.test(command.iviReferanse)) {
-    throw badUserInput('input.iviReferanse', 'an iviReferanse is 1–64 letters, digits, dots, hyphens or underscores');
+  if (command.iviReferanse != null && !isValidIviReferanse(command.iviReferanse)) {
+    throw badUserInput('input.iviReferanse', IVI_REFERANSE_RULE);
   }
 
-  let xml: string;
-  let iviReferanse = command.iviReferanse ?? undefined;
-  if (hasEcoc) {
-    iviReferanse ??= randomUUID();
-    xml = buildIvi(command.ecoc!, iviReferanse);
-  } else {
-    const decoded = decodeIviDocument(command.iviXml!);
-    if (!decoded.ok) return rejected([decoded.issue], iviReferanse);
-    xml = decoded.value;
+  const checked = await ivi.check({
+    iviXml: command.iviXml ?? undefined,
+    ecoc: command.ecoc ?? undefined,
+    iviReferanse: command.iviReferanse ?? undefined,
+    avgiftsKode: command.taxClassification?.avgiftsKode ?? undefined,
+  });
+  if (!checked.ok) return rejected([checked.issue], command.iviReferanse ?? undefined);
+  const { xml, iviReferanse, errors, warnings } = checked;
+  const summary = { iviReferanse, understellsnummer: checked.understellsnummer, make: checked.make };
+  if (errors.length > 0 || iviReferanse === undefined) {
+    return { status: 'REJECTED', preRegistration: modelFrom(summary), errors, warnings };
   }
-  const parsed = parseIvi(xml);
-  if (!parsed.ok) return rejected([parsed.issue], iviReferanse);
-  const doc = parsed.value;
-  // A raw document carries its own reference; one is generated only when neither the input nor the document has one.
-  iviReferanse ??= doc.iviReferenceId ?? randomUUID();
-
-  const local = validateIvi(doc, { iviReferanse, avgiftsKode: command.taxClassification?.avgiftsKode ?? undefined });
-  const summary = { iviReferanse, understellsnummer: doc.vin?.toUpperCase(), make: doc.make };
-  if (local.errors.length > 0) {
-    return { status: 'REJECTED', preRegistration: modelFrom(summary), errors: local.errors, warnings: local.warnings };
-  }
-  if (command.dryRun) {
-    return { status: 'VALID', preRegistration: modelFrom(summary), errors: [], warnings: local.warnings };
-  }
+  if (command.dryRun) return { status: 'VALID', preRegistration: modelFrom(summary), errors: [], warnings };
 
   if (inFlight.has(iviReferanse)) {
     return {
       status: 'REJECTED',
       preRegistration: modelFrom(summary),
-      errors: [duplicateIssue('iviReferanse', doc)],
-      warnings: local.warnings,
+      errors: [duplicateIssue('iviReferanse', checked.located)],
+      warnings,
     };
   }
   inFlight.add(iviReferanse);
   try {
     const answer = await ecoc.submit(xml, iviReferanse, command.taxClassification ?? undefined);
     const svvErrors = svvIssues(answer.body.feilmeldinger);
-    const warnings = mergeIssues(local.warnings, svvIssues(answer.body.varsler));
-    const preRegistration = preRegistrationFrom(answer.body, summary);
-    if (answer.status === 200) return { status: 'ACCEPTED', preRegistration, errors: [], warnings };
-    const errors = svvErrors.length
+    const merged = mergeIssues(warnings, svvIssues(answer.body.varsler));
+    const preRegistration = preRegistrationFrom(answer.body, { ...summary, iviReferanse });
+    if (answer.status === 200) return { status: 'ACCEPTED', preRegistration, errors: [], warnings: merged };
+    const svvOrGeneric = svvErrors.length
       ? svvErrors
       : [issue(`ECOC-${answer.status}`, 'Statens vegvesen avviste meldingen uten å oppgi feil', 'SVV')];
-    return { status: 'REJECTED', preRegistration, errors, warnings };
+    return { status: 'REJECTED', preRegistration, errors: svvOrGeneric, warnings: merged };
   } catch (e) {
     // The body may have reached SVV and no answer came: we cannot know, and must not resend.
     if (isUpstreamError(e) && e.details.mayHaveReachedUpstream) {
@@ -108,7 +91,7 @@ export async function preRegister(command: PreRegisterCommand, ecoc: EcocDataSou
             'Svar fra Statens vegvesen uteble. Meldingen kan være mottatt: kontroller eller trekk den tilbake med iviReferanse før ny innsending',
           ),
         ],
-        warnings: local.warnings,
+        warnings,
       };
     }
     throw e;
@@ -126,7 +109,13 @@ function rejected(errors: IviIssue[], iviReferanse: string | undefined): PreRegi
   };
 }
 
-function modelFrom(summary: { iviReferanse: string; understellsnummer?: string; make?: string }): PreRegistrationModel {
+/** null when there is no valid reference to name the pre-registration by. */
+function modelFrom(summary: {
+  iviReferanse?: string;
+  understellsnummer?: string;
+  make?: string;
+}): PreRegistrationModel | null {
+  if (summary.iviReferanse === undefined) return null;
   return {
     iviReferanse: summary.iviReferanse,
     understellsnummer: summary.understellsnummer ?? null,

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { FiksConfig } from '../../config';
 import type { Metrics } from '../../observability/metrics';
 import { mapWithConcurrency } from '../concurrency';
-import type { UpstreamClient } from '../http';
+import type { UpstreamRequester } from '../fairness';
 import {
   extractBulkItems,
   matchBulkItems,
@@ -26,7 +26,7 @@ export interface OwnerNameSearch {
 }
 
 export interface FiksDataSourceOptions {
-  client: UpstreamClient;
+  client: UpstreamRequester;
   config: FiksConfig;
   /** The Fiks organisation this request acts for (config default, or the caller's claim). */
   fiksOrgId: string;
