@@ -9,6 +9,7 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config';
 import { createContextFactory, type ContextDeps, type RequestContext } from './context';
+import { isUuid } from './domain/identifiers';
 import { IviCheckPool } from './ivi/pool';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
@@ -136,9 +137,13 @@ export async function startServer(
   };
 }
 
+/**
+ * A correlation id from outside (a router's `x-request-id`) is kept only when it is a UUID: it goes on every log line
+ * of the request, so free text (a fødselsnummer, say) would be logged as is. Anything else gets a fresh one.
+ */
 function correlationId(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.header('x-request-id');
-  const id = incoming && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+  const id = incoming && isUuid(incoming) ? incoming.toLowerCase() : randomUUID();
   res.locals.correlationId = id;
   res.setHeader('x-request-id', id);
   next();

@@ -50,6 +50,12 @@ export function isValidIviReferanse(value: string): boolean {
   return IVI_REFERANSE.test(value);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** An RFC 9562 UUID (versions 1–8), any case. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** kuid is opaque to us; SVV's are digit strings. Bounded so it cannot be abused as a payload. */
 const KUID = /^\d{1,20}$/;
 export function normaliseKuid(raw: string): string {

@@ -114,6 +114,13 @@ export function maxTokensPlugin(max: number): ApolloServerPlugin<RequestContext>
 export const IDENTIFIER_CAP_CODE = 'BAD_USER_INPUT';
 
 /**
+ * What one VIN lookup counts for in the cap. Plates and kuids share bulk calls (FIKS_BULK_MAX_BATCH per call, 50),
+ * but Fiks has no bulk VIN lookup: each VIN is a GET of its own. At 10, the default cap of 200 admits 20 VINs
+ * (20 GETs, 5 rounds at FIKS_VIN_CONCURRENCY 4) against 200 plates (4 bulk calls): about the same upstream time.
+ */
+export const VIN_LOOKUP_COST = 10;
+
+/**
  * Caps how many vehicles one operation can ask for: `vehicle` fields (each alias counts), the lengths of
  * `vehicles(kjennemerker|kuids)`, `_entities(representations)`, and page sizes of searches, multiplied by the lists
  * they are nested in. Variables are counted too, which a validation rule cannot see, so this runs after the operation
@@ -133,7 +140,8 @@ export function identifierCapPlugin(max: number): ApolloServerPlugin<RequestCont
           );
           const count = countIdentifiers(schema, operation, fragments, request.variables ?? {});
           if (count > max) {
-            throw new GraphQLError(`Operation asks for ${count} vehicle identifiers; the limit is ${max}`, {
+            const message = `Operation asks for ${count} vehicle identifiers (a VIN counts ${VIN_LOOKUP_COST}); the limit is ${max}`;
+            throw new GraphQLError(message, {
               extensions: { code: IDENTIFIER_CAP_CODE, limit: max, http: { status: 400 } },
             });
           }
@@ -179,17 +187,29 @@ export function countIdentifiers(
     const key = `${parent}.${node.name.value}`;
     switch (key) {
       case 'Query.vehicle':
-        return 1;
+        return args.understellsnummer != null ? VIN_LOOKUP_COST : 1;
       case 'Query.vehicles':
         return lengthOf(args.kjennemerker) + lengthOf(args.kuids);
       case 'Query._entities':
-        return lengthOf(args.representations);
+        return representationsCost(args.representations);
+      case 'PreRegistration.vehicle':
+        return VIN_LOOKUP_COST;
       case 'Query.vehiclesByOwnerName':
       case 'Organization.vehicles':
         return pageSize(args.first);
       default:
         return undefined;
     }
+  };
+
+  /** A Vehicle reference resolves by kuid, else kjennemerke, else VIN (resolvers/Vehicle.ts). */
+  const representationsCost = (value: unknown): number => {
+    if (!Array.isArray(value)) return lengthOf(value);
+    return value.reduce<number>((sum, rep: unknown) => {
+      const r = (typeof rep === 'object' && rep !== null ? rep : {}) as Record<string, unknown>;
+      const byVin = r.understellsnummer != null && r.kuid == null && r.kjennemerke == null;
+      return sum + (byVin ? VIN_LOOKUP_COST : 1);
+    }, 0);
   };
 
   const fragmentCounts = new Map<string, number>();
