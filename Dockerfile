@@ -1,6 +1,5 @@
 # kjoretoy-subgraph container image.
 #   docker build -t kjoretoy-subgraph .
-#   docker run --rm -p 4001:4001 -e NODE_ENV=development kjoretoy-subgraph   # synthetic data (embedded emulator)
 # With the default NODE_ENV=production it refuses to start until the real upstream and caller-auth variables are set
 # (see deploy/ and docs/operations.md).
 #
@@ -16,10 +15,6 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json codegen.yml ./
 COPY schema ./schema
 COPY src ./src
-COPY bench ./bench
-# The benchmarks share the IVI sample with the tests.
-COPY test/fixtures ./test/fixtures
-COPY examples ./examples
 RUN npm run build
 
 # ---- runtime: production dependencies only, non-root ----
@@ -31,7 +26,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: no install hooks run in the image that ships.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-# Only the service (dist/src); examples/ and bench/ need dev dependencies and stay out of the image.
+# Only the service (dist/src). The emulator, dev launcher, bench and examples are not built into dist/.
 COPY --from=build /app/dist/src ./dist/src
 # Read at start-up by src/schema.ts (dist/src/../../schema).
 COPY schema ./schema

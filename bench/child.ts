@@ -1,7 +1,7 @@
 import { startApp } from '../src/app';
 import { mapVehicle } from '../src/datasources/fiks/mapping';
 import type { KjoretoyDto as FiksKjoretoyDto } from '../src/datasources/fiks/dto';
-import { Dataset, startEmulator, vehicleAt, type EmulatorClient, type EmulatorIntegration } from '../src/emulator';
+import { Dataset, startEmulator, vehicleAt, type EmulatorClient, type EmulatorIntegration } from '../emulator';
 import { startBareServer } from './bare-server';
 import { startInMemoryUpstreamServer } from './inmemory-server';
 

@@ -1,4 +1,5 @@
-import { EMULATOR_FIKS_ORG_ID, tenantResolver } from '../src/app';
+import { EMULATOR_FIKS_ORG_ID } from '../emulator';
+import { tenantResolver } from '../src/app';
 import { callerShareFromEnv, parseEnv, resilienceFromEnv, type Config } from '../src/config';
 import { EcocDataSource } from '../src/datasources/ecoc/ecoc-datasource';
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../src/datasources/http';
@@ -47,8 +48,7 @@ export async function startInMemoryUpstreamServer(options: { bulkAnswerText: str
     corsOrigins: [],
     bodyLimit: env.BODY_LIMIT,
     maxIdentifiersPerOperation: env.MAX_IDENTIFIERS_PER_OPERATION,
-    emulator: { port: 0, host: '127.0.0.1', seed: env.EMULATOR_SEED, vehicles: env.EMULATOR_VEHICLES, latencyMs: 0 },
-    usesEmulator: true,
+    syntheticData: true,
   };
 
   const inMemoryClient = {

@@ -3,14 +3,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMULATOR_FIKS_ORG_ID } from '../src/app';
-import { generateDevClient, type DevClient } from '../src/emulator';
+import { EMULATOR_FIKS_ORG_ID } from '../emulator';
+import { generateDevClient, type DevClient } from '../emulator';
 import type { ChildMessage, ChildSpec, ParentMessage } from './child';
 import { assertLocal } from './load';
 
 /** Starting and stopping the benchmark's own processes (emulator, subgraph, bare server), optionally CPU-pinned. */
 
-const CHILD_SCRIPT = join(__dirname, 'child.js');
+// Children run from the TypeScript sources through tsx's loader, like every other development command.
+const CHILD_SCRIPT = join(__dirname, 'child.ts');
+const CHILD_LOADER = ['--import', 'tsx'];
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const LOG_TAIL_LINES = 40;
@@ -51,7 +53,7 @@ export async function startChild(
   // For diagnosis only: extra node flags, e.g. BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const command = cpu === undefined ? process.execPath : 'taskset';
-  const nodeCommand = [...nodeFlags, ...nodeArgs, CHILD_SCRIPT];
+  const nodeCommand = [...CHILD_LOADER, ...nodeFlags, ...nodeArgs, CHILD_SCRIPT];
   const args = cpu === undefined ? nodeCommand : ['-c', String(cpu), process.execPath, ...nodeCommand];
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const tail: string[] = [];

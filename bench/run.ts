@@ -64,7 +64,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** The package root (bench/ lives next to package.json; this file runs from dist/bench/). */
+/** The package root (bench/ lives next to package.json). */
 function projectRoot(): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');

@@ -1,4 +1,4 @@
-import { EMULATOR_FIKS_ORG_ID } from '../src/app';
+import { EMULATOR_FIKS_ORG_ID } from '../emulator';
 import { MaskinportenTokenProvider } from '../src/datasources/maskinporten/token-provider';
 import { createLogger } from '../src/observability/logger';
 import { Metrics } from '../src/observability/metrics';

@@ -1,4 +1,4 @@
-import { startApp, type App } from '../src/app';
+import { startAppOnEmulator, type AppOnEmulator } from '../dev/embedded';
 import { createLogger } from '../src/observability/logger';
 import { fetchPermitSeed, buildPermits } from './parking-permits/permits';
 import { startParkingPermitsSubgraph, type RunningSubgraph } from './parking-permits/server';
@@ -59,7 +59,7 @@ async function ownSignals<T>(start: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  let app: App | undefined;
+  let app: AppOnEmulator | undefined;
   let parking: RunningSubgraph | undefined;
   let gateway: RunningGateway | undefined;
   let stopping = false;
@@ -85,12 +85,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
-    app = await ownSignals(() => startApp({ logger }));
-    if (!app.emulator) {
-      throw new Error(
-        'npm run supergraph runs on the embedded emulator: unset FIKS_BASE_URL (the example subgraph samples it)',
-      );
-    }
+    app = await ownSignals(() => startAppOnEmulator({ logger }));
     const routerSecret = app.config.routerSecret;
 
     const seed = await fetchPermitSeed(app.emulator.url, PERMITS);

@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import {
   authFromEnv,
   callerShareFromEnv,
   checkProductionEnv,
+  ConfigError,
   parseEnv,
   resilienceFromEnv,
   type Config,
@@ -14,7 +14,6 @@ import { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
 import { UpstreamClient } from './datasources/http';
 import { loadSigningKey } from './datasources/maskinporten/keys';
 import { MaskinportenTokenProvider } from './datasources/maskinporten/token-provider';
-import { generateDevClient, startEmulator, type EmulatorHandle, type EmulatorOptions } from './emulator';
 import { createLogger, type Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { createAuthenticator } from './security/auth';
@@ -22,8 +21,6 @@ import type { Caller } from './security/caller';
 import { operationLimits } from './security/limits';
 import { startServer, type Readiness, type RunningServer } from './server';
 
-/** The Fiks organisation the embedded emulator answers for (synthetic). */
-export const EMULATOR_FIKS_ORG_ID = '6f1c2a7e-0000-4000-8000-000000000001';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 export interface AppOptions {
@@ -33,24 +30,32 @@ export interface AppOptions {
   port?: number;
   host?: string;
   logger?: Logger;
-  /** Extra emulator options when the embedded emulator is started (tests: faults, wrapper, quota...). */
-  emulator?: Partial<EmulatorOptions>;
-  /** Overrides the embedded emulator's port (0 = any free port). */
-  emulatorPort?: number;
+  /**
+   * Upstreams given in code rather than the environment: the dev launcher (`dev/`) passes the emulator it started.
+   * Their data is synthetic, which is what allows running without caller auth.
+   */
+  syntheticUpstreams?: SyntheticUpstreams;
+}
+
+/** Endpoints and credentials of upstreams that serve synthetic data only (the emulator). */
+export interface SyntheticUpstreams {
+  fiks: { baseUrl: string; orgId: string; integrationId: string; integrationPassword: string };
+  ecocBaseUrl: string;
+  maskinporten: MaskinportenConfig;
 }
 
 export interface App {
   config: Config;
   server: RunningServer;
-  emulator?: EmulatorHandle;
   metrics: Metrics;
   logger: Logger;
   close(): Promise<void>;
 }
 
 /**
- * The composition root: reads the environment, starts the embedded emulator when no upstream is configured, wires
- * the token provider, the upstream clients and the server, and listens. Used by `npm start`, tests and benchmarks.
+ * The composition root: reads the environment (or takes synthetic upstreams from the dev launcher), wires the token
+ * provider, the upstream clients and the server, and listens. Used by `src/index.ts`, the dev launcher, tests and
+ * benchmarks.
  */
 export async function startApp(options: AppOptions = {}): Promise<App> {
   const env = parseEnv(options.env ?? process.env);
@@ -58,15 +63,13 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   const metrics = new Metrics({ defaultMetrics: true });
 
-  let emulator: EmulatorHandle | undefined;
-  let upstreams: Pick<Config, 'fiks' | 'ecoc' | 'maskinporten'>;
-  if (env.FIKS_BASE_URL) {
-    upstreams = upstreamsFromEnv(env);
-  } else {
-    const started = await startEmbeddedEmulator(env, options, logger);
-    emulator = started.emulator;
-    upstreams = started.upstreams;
+  const synthetic = options.syntheticUpstreams;
+  if (!synthetic && !env.FIKS_BASE_URL) {
+    throw new ConfigError(
+      'FIKS_BASE_URL must be set (for synthetic data without credentials, `npm start` runs the subgraph on the emulator)',
+    );
   }
+  const upstreams = synthetic ? syntheticUpstreamsConfig(env, synthetic) : upstreamsFromEnv(env);
 
   const config: Config = {
     env: env.NODE_ENV,
@@ -81,14 +84,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     corsOrigins: env.CORS_ORIGINS ?? [],
     bodyLimit: env.BODY_LIMIT,
     maxIdentifiersPerOperation: env.MAX_IDENTIFIERS_PER_OPERATION,
-    emulator: {
-      port: env.EMULATOR_PORT,
-      host: env.EMULATOR_HOST,
-      seed: env.EMULATOR_SEED,
-      vehicles: env.EMULATOR_VEHICLES,
-      latencyMs: env.EMULATOR_LATENCY_MS,
-    },
-    usesEmulator: emulator !== undefined,
+    syntheticData: synthetic !== undefined,
   };
   if (!config.auth) {
     logger.warn('DEV MODE: no caller auth configured (AUTH_JWKS_URL / AUTH_JWKS_FILE); every caller has every scope');
@@ -148,12 +144,11 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     validationRules: limits.validationRules,
     plugins: limits.plugins,
   });
-  logger.info({ url: server.url, synthetic: config.usesEmulator }, 'kjoretoy-subgraph listening');
+  logger.info({ url: server.url, synthetic: config.syntheticData }, 'kjoretoy-subgraph listening');
 
   return {
     config,
     server,
-    emulator,
     metrics,
     logger,
     close: async () => {
@@ -161,58 +156,24 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       fiksClient.close();
       ecocClient.close();
       tokens.close();
-      await emulator?.close();
     },
   };
 }
 
-async function startEmbeddedEmulator(env: Env, options: AppOptions, logger: Logger) {
-  if (env.NODE_ENV === 'production') throw new Error('unreachable: production requires FIKS_BASE_URL');
-  // Keys and the integration password are made fresh at every start; nothing secret is stored in the repository.
-  const client = await generateDevClient();
-  const integration = {
-    id: env.FIKS_INTEGRATION_ID ?? randomUUID(),
-    password: env.FIKS_INTEGRATION_PASSWORD ?? randomBytes(24).toString('base64url'),
-  };
-  const emulator = await startEmulator({
-    port: options.emulatorPort ?? env.EMULATOR_PORT,
-    host: env.EMULATOR_HOST,
-    seed: env.EMULATOR_SEED,
-    vehicles: env.EMULATOR_VEHICLES,
-    latencyMs: env.EMULATOR_LATENCY_MS,
-    clients: [{ clientId: client.clientId, publicKeyPem: client.publicKeyPem, kid: client.kid }],
-    integrations: [integration],
-    logger: logger.child({ component: 'emulator' }),
-    ...options.emulator,
-  });
-  logger.warn(
-    { emulator: emulator.url },
-    'SYNTHETIC DATA: FIKS_BASE_URL is not set, so the embedded upstream emulator serves Fiks, eCoC and Maskinporten',
-  );
-  const maskinporten: MaskinportenConfig = {
-    tokenUrl: emulator.tokenUrl,
-    audience: emulator.issuer,
-    clientId: client.clientId,
-    privateKeyPem: client.privateKeyPem,
-    kid: client.kid,
-  };
-  const upstreams: Pick<Config, 'fiks' | 'ecoc' | 'maskinporten'> = {
-    fiks: {
-      ...fiksCommon(env),
-      baseUrl: emulator.fiksBaseUrl,
-      orgId: env.FIKS_ORG_ID ?? EMULATOR_FIKS_ORG_ID,
-      integrationId: integration.id,
-      integrationPassword: integration.password,
-    },
+function syntheticUpstreamsConfig(
+  env: Env,
+  synthetic: SyntheticUpstreams,
+): Pick<Config, 'fiks' | 'ecoc' | 'maskinporten'> {
+  return {
+    fiks: { ...fiksCommon(env), ...synthetic.fiks },
     ecoc: {
-      baseUrl: env.ECOC_BASE_URL ?? emulator.ecocBaseUrl,
+      baseUrl: env.ECOC_BASE_URL ?? synthetic.ecocBaseUrl,
       scope: env.ECOC_SCOPE,
       resource: env.ECOC_RESOURCE,
       timeoutMs: env.ECOC_TIMEOUT_MS,
     },
-    maskinporten,
+    maskinporten: synthetic.maskinporten,
   };
-  return { emulator, upstreams };
 }
 
 function upstreamsFromEnv(env: Env): Pick<Config, 'fiks' | 'ecoc' | 'maskinporten'> {

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidFodselsnummer } from '../../src/domain/identifiers';
-import { Dataset } from '../../src/emulator/dataset';
+import { Dataset } from '../../emulator/dataset';
 import { createLogger, type Logger } from '../../src/observability/logger';
 
 /**

@@ -1,12 +1,12 @@
-import { startApp, type App, type AppOptions } from '../../src/app';
-import type { DatasetSample, EmulatorStatsSnapshot } from '../../src/emulator';
+import { startAppOnEmulator, type AppOnEmulator, type EmbeddedOptions } from '../../dev/embedded';
+import type { DatasetSample, EmulatorStatsSnapshot } from '../../emulator';
 
 /**
  * The whole thing over real sockets: the embedded emulator and the subgraph, each on a free port, exactly as
  * `npm start` wires them (token provider, upstream clients, server). One per test file; close it in afterAll.
  */
 export interface Stack {
-  app: App;
+  app: AppOnEmulator;
   url: string;
   emulatorUrl: string;
   gql<T = any>(
@@ -27,8 +27,8 @@ export interface GqlResponse<T> {
   headers: Headers;
 }
 
-/** The emulator's admin API answers in its own types (src/emulator); the harness reuses them. */
-export type { RouteStats } from '../../src/emulator';
+/** The emulator's admin API answers in its own types (emulator/); the harness reuses them. */
+export type { RouteStats } from '../../emulator';
 export type EmulatorStats = EmulatorStatsSnapshot;
 export type EmulatorSample = DatasetSample;
 
@@ -41,17 +41,17 @@ export const TEST_ENV: Record<string, string> = {
 };
 
 export async function startStack(
-  options: { env?: Record<string, string | undefined> } & Omit<AppOptions, 'env'> = {},
+  options: { env?: Record<string, string | undefined> } & Omit<EmbeddedOptions, 'env'> = {},
 ): Promise<Stack> {
   const { env, ...rest } = options;
-  const app = await startApp({
+  const app = await startAppOnEmulator({
     port: 0,
     host: '127.0.0.1',
     emulatorPort: 0,
     ...rest,
     env: { ...process.env, ...TEST_ENV, ...env },
   });
-  const emulatorUrl = app.emulator!.url;
+  const emulatorUrl = app.emulator.url;
   const admin = async (path: string, init?: RequestInit): Promise<any> => {
     const res = await fetch(`${emulatorUrl}/__emulator/${path}`, init);
     if (!res.ok) throw new Error(`emulator admin ${path}: ${res.status}`);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+
 import http from 'node:http';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../helpers/stack';
@@ -144,95 +144,94 @@ describe('graceful shutdown (what SIGTERM calls: app.close())', () => {
   });
 });
 
-// The real process: `node dist/src/index.js` and a real SIGTERM. Needs a build (`npm run build`), so it only runs
-// when dist/ holds the entry point and the emulator.
-const DIST_ENTRY = join(ROOT, 'dist', 'src', 'index.js');
-const hasBuild = existsSync(DIST_ENTRY) && existsSync(join(ROOT, 'dist', 'src', 'emulator', 'index.js'));
+// The real process, as `npm start` runs it (the dev launcher from source, through tsx), and a real SIGTERM.
+const START_ENTRY = join(ROOT, 'dev', 'start.ts');
 
-(hasBuild ? describe : describe.skip)(
-  'graceful shutdown of the built process (node dist/src/index.js + SIGTERM)',
-  () => {
-    let child: ChildProcess | undefined;
-    afterEach(() => {
-      // The whole process group (timeout and node): killing only `timeout` would orphan node.
-      if (child?.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
+describe('graceful shutdown of the real process (npm start: node --import tsx dev/start.ts, then SIGTERM)', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    // The whole process group (timeout and node): killing only `timeout` would orphan node.
+    if (child?.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
+
+  it('finishes the slow request, then exits 0; the port is closed afterwards', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      EMULATOR_PORT: '0',
+      LOG_LEVEL: 'info',
+    };
+    delete env.LOG_FILE; // log to stdout, where this test reads the URLs from
+    for (const k of Object.keys(env)) if (/^(FIKS_BASE_URL|AUTH_|ROUTER_SECRET)/.test(k)) delete env[k];
+    // Under coreutils `timeout` (which passes SIGTERM on to node and exits with node's status), so the child can
+    // never outlive a killed test run by more than a minute.
+    const proc = spawn('timeout', ['-s', 'KILL', '60', process.execPath, '--import', 'tsx', START_ENTRY], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so afterEach can kill timeout and node together
+    });
+    child = proc;
+    const lines: Record<string, unknown>[] = [];
+    let buffer = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          lines.push(JSON.parse(line));
+        } catch {
+          // not a log line
+        }
       }
     });
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
 
-    it('finishes the slow request, then exits 0; the port is closed afterwards', async () => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        EMULATOR_PORT: '0',
-        LOG_LEVEL: 'info',
+    await waitFor(
+      async () =>
+        lines.some((l) => l.msg === 'kjoretoy-subgraph listening') && lines.some((l) => typeof l.emulator === 'string'),
+      20000,
+    );
+    const url = String(lines.find((l) => l.msg === 'kjoretoy-subgraph listening')!.url);
+    const emulatorUrl = String(lines.find((l) => typeof l.emulator === 'string')!.emulator);
+
+    const sample = (await (await fetch(`${emulatorUrl}/__emulator/sample?count=1`)).json()) as {
+      vehicles: { kjennemerke: string; kuid: string }[];
+    };
+    const [v] = sample.vehicles;
+    await fetch(`${emulatorUrl}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ route: 'bulk/kjennemerke', times: 1, delayMs: 1500 }),
+    });
+    const slow = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: VEHICLE, variables: { k: v.kjennemerke } }),
+    });
+    await waitFor(async () => {
+      const stats = (await (await fetch(`${emulatorUrl}/__emulator/stats`)).json()) as {
+        routes: Record<string, { inFlight: number }>;
       };
-      delete env.LOG_FILE; // log to stdout, where this test reads the URLs from
-      for (const k of Object.keys(env)) if (/^(FIKS_BASE_URL|AUTH_|ROUTER_SECRET)/.test(k)) delete env[k];
-      // Under coreutils `timeout` (which passes SIGTERM on to node and exits with node's status), so the child can
-      // never outlive a killed test run by more than a minute.
-      const proc = spawn('timeout', ['-s', 'KILL', '60', process.execPath, DIST_ENTRY], {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true, // its own process group, so afterEach can kill timeout and node together
-      });
-      child = proc;
-      const lines: Record<string, unknown>[] = [];
-      let buffer = '';
-      proc.stdout!.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString('utf8');
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          try {
-            lines.push(JSON.parse(line));
-          } catch {
-            // not a log line
-          }
-        }
-      });
-      const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+      return stats.routes['bulk/kjennemerke'].inFlight === 1;
+    });
 
-      await waitFor(async () => lines.some((l) => l.msg === 'kjoretoy-subgraph listening'), 20000);
-      const url = String(lines.find((l) => l.msg === 'kjoretoy-subgraph listening')!.url);
-      const emulatorUrl = String(lines.find((l) => typeof l.emulator === 'string')!.emulator);
-
-      const sample = (await (await fetch(`${emulatorUrl}/__emulator/sample?count=1`)).json()) as {
-        vehicles: { kjennemerke: string; kuid: string }[];
-      };
-      const [v] = sample.vehicles;
-      await fetch(`${emulatorUrl}/__emulator/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ route: 'bulk/kjennemerke', times: 1, delayMs: 1500 }),
-      });
-      const slow = fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: VEHICLE, variables: { k: v.kjennemerke } }),
-      });
-      await waitFor(async () => {
-        const stats = (await (await fetch(`${emulatorUrl}/__emulator/stats`)).json()) as {
-          routes: Record<string, { inFlight: number }>;
-        };
-        return stats.routes['bulk/kjennemerke'].inFlight === 1;
-      });
-
-      proc.kill('SIGTERM');
-      const res = await slow;
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { data: { vehicle: { kuid: string } } }).data.vehicle.kuid).toBe(v.kuid);
-      const outcome = await Promise.race([exited, sleep(15000).then(() => 'still running 15 s after SIGTERM')]);
-      expect(outcome).toBe(0);
-      expect(lines.some((l) => /shutting down/.test(String(l.msg)))).toBe(true);
-      expect(await freshConnection(url)).toBe('ECONNREFUSED');
-    }, 40000);
-  },
-);
+    proc.kill('SIGTERM');
+    const res = await slow;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { data: { vehicle: { kuid: string } } }).data.vehicle.kuid).toBe(v.kuid);
+    const outcome = await Promise.race([exited, sleep(15000).then(() => 'still running 15 s after SIGTERM')]);
+    expect(outcome).toBe(0);
+    expect(lines.some((l) => /shutting down/.test(String(l.msg)))).toBe(true);
+    expect(await freshConnection(url)).toBe('ECONNREFUSED');
+  }, 40000);
+});

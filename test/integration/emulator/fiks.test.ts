@@ -1,6 +1,6 @@
 import { isValidKjennemerke } from '../../../src/domain/identifiers';
-import type { DatasetSample } from '../../../src/emulator';
-import { osloDateTime } from '../../../src/emulator/time';
+import type { DatasetSample } from '../../../emulator';
+import { osloDateTime } from '../../../emulator/time';
 import { startTestEmulator, type TestEmulator } from './helpers';
 
 /** Fiks Kjøretøyregister routes over HTTP: auth, both bulk wrappers, limits, quota, VIN lookup and search. */

@@ -6,7 +6,7 @@ import {
   type DevClient,
   type EmulatorHandle,
   type EmulatorOptions,
-} from '../../../src/emulator';
+} from '../../../emulator';
 
 /** An emulator on a free port with one Maskinporten client and one Fiks integration, plus request helpers. */
 export interface TestEmulator {

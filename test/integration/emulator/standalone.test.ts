@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
-import { startStandaloneEmulator, type StandaloneEmulator } from '../../../src/emulator/main';
+import { startStandaloneEmulator, type StandaloneEmulator } from '../../../emulator/main';
 import { createLogger } from '../../../src/observability/logger';
 
 /** `npm run emulator`: the env file it writes is enough for a client to get a token and call Fiks. */

@@ -11,7 +11,7 @@ import {
   jwksOf,
   mintToken,
   type DevKey,
-} from '../../../src/tools/mint-token';
+} from '../../../dev/mint-token';
 import { SAMPLE_ECOC_INPUT } from '../../fixtures/ivi';
 import { captureLogger, type LogEntry } from '../../helpers/log-scan';
 import { startStack, type EmulatorSample, type Stack } from '../../helpers/stack';

@@ -9,7 +9,7 @@ import {
   mintToken,
   type DevKey,
   type MintOptions,
-} from '../../../src/tools/mint-token';
+} from '../../../dev/mint-token';
 import { isValidFodselsnummer } from '../../../src/domain/identifiers';
 import { startStack, type EmulatorSample, type EmulatorStats, type Stack } from '../../helpers/stack';
 

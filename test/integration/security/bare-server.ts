@@ -8,7 +8,7 @@ import { Metrics } from '../../../src/observability/metrics';
 import { createAuthenticator } from '../../../src/security/auth';
 import { operationLimits } from '../../../src/security/limits';
 import { startServer, type RunningServer } from '../../../src/server';
-import { DEV_AUDIENCE, DEV_ISSUER, generateDevKey, jwksOf, type DevKey } from '../../../src/tools/mint-token';
+import { DEV_AUDIENCE, DEV_ISSUER, generateDevKey, jwksOf, type DevKey } from '../../../dev/mint-token';
 import { captureLogger, type CapturedLog, type LogEntry } from '../../helpers/log-scan';
 
 /**
@@ -88,8 +88,7 @@ export async function startBareServer(options: BareServerOptions): Promise<BareS
     corsOrigins: options.corsOrigins ?? [],
     bodyLimit: options.bodyLimit ?? '3mb',
     maxIdentifiersPerOperation: options.maxIdentifiersPerOperation ?? 200,
-    emulator: { port: 0, host: '127.0.0.1', seed: 1, vehicles: 10, latencyMs: 0 },
-    usesEmulator: false,
+    syntheticData: false,
   };
   const fiks = options.fiks ?? (async () => ({ status: 200, data: [], headers: {} }));
   const fiksClient = {

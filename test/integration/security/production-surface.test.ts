@@ -1,4 +1,4 @@
-import { mintToken } from '../../../src/tools/mint-token';
+import { mintToken } from '../../../dev/mint-token';
 import { scanLogText, TEST_ROUTER_SECRET } from '../../helpers/log-scan';
 import { startBareServer, type BareServer } from './bare-server';
 

@@ -6,9 +6,9 @@ import {
   isValidOrganisasjonsnummer,
   ISO_VIN,
 } from '../../../src/domain/identifiers';
-import { Dataset, currentOrdinaryPlate, isOrgParty, orgIndexOf, vinCheckDigit } from '../../../src/emulator/dataset';
-import { vehicleAt } from '../../../src/emulator/dto';
-import { mulberry32 } from '../../../src/emulator/prng';
+import { Dataset, currentOrdinaryPlate, isOrgParty, orgIndexOf, vinCheckDigit } from '../../../emulator/dataset';
+import { vehicleAt } from '../../../emulator/dto';
+import { mulberry32 } from '../../../emulator/prng';
 
 /** The synthetic register: determinism, identifier validity and the histories that make `dtg` matter. */
 

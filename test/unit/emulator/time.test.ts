@@ -1,4 +1,4 @@
-import { msUntilOsloMidnight, osloDate, osloDateTime, osloOffsetMinutes } from '../../../src/emulator/time';
+import { msUntilOsloMidnight, osloDate, osloDateTime, osloOffsetMinutes } from '../../../emulator/time';
 
 describe('Europe/Oslo formatting', () => {
   it('uses +01:00 in winter and +02:00 in summer, switching at 01:00 UTC', () => {

@@ -14,7 +14,7 @@ import {
   jwksOf,
   mintToken,
   type DevKey,
-} from '../../../src/tools/mint-token';
+} from '../../../dev/mint-token';
 
 function requestWith(authorization?: string): Request {
   return {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Request } from 'express';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { createAuthenticator } from '../../../src/security/auth';
-import { DEV_AUDIENCE, DEV_ISSUER, parseArgs, runCli, UsageError } from '../../../src/tools/mint-token';
+import { DEV_AUDIENCE, DEV_ISSUER, parseArgs, runCli, UsageError } from '../../../dev/mint-token';
 
 function sink() {
   let text = '';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { normaliseVin } from '../domain/identifiers';
+import { normaliseVin } from './identifiers';
 import {
   decodeIviDocument,
   duplicateIssue,
@@ -9,7 +9,7 @@ import {
   type IviDocument,
   type IviIssue,
   type SvvValideringsmelding,
-} from '../ivi';
+} from '../src/ivi';
 import { ECOC_SCOPE } from './auth';
 import { CLASSES, FUELS, type FuelInfo, type Powertrain, type VehicleClass } from './catalogue';
 import type { EmulatorContext } from './context';

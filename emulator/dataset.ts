@@ -4,7 +4,7 @@ import {
   normaliseKjennemerke,
   normaliseVin,
   organisasjonsnummerFrom,
-} from '../domain/identifiers';
+} from './identifiers';
 import {
   CLASS_WEIGHTS,
   CLASSES,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Logger } from '../observability/logger';
+import type { Logger } from './logger';
 import {
   adminHandler,
   configure,

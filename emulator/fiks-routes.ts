@@ -8,7 +8,7 @@ import {
   normaliseKjennemerke,
   normaliseKuid,
   normaliseVin,
-} from '../domain/identifiers';
+} from './identifiers';
 import { FIKS_SCOPE } from './auth';
 import type { EmulatorContext } from './context';
 import type { SearchFilters, VehicleRecord } from './dataset';

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseEnv } from '../config';
-import { createLogger, type Logger } from '../observability/logger';
+import { parseEmulatorEnv } from './config';
+import { createEmulatorLogger, type Logger } from './logger';
 import { generateDevClient } from './dev-client';
 import { startEmulator, type EmulatorHandle } from './server';
 
@@ -26,8 +26,8 @@ export interface StandaloneEmulator {
 export async function startStandaloneEmulator(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; logger?: Logger } = {},
 ): Promise<StandaloneEmulator> {
-  const env = parseEnv(options.env ?? process.env);
-  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, name: 'kjoretoy-emulator' });
+  const env = parseEmulatorEnv(options.env ?? process.env);
+  const logger = options.logger ?? createEmulatorLogger(env.LOG_LEVEL);
   const client = await generateDevClient();
   const integration = { id: randomUUID(), password: randomBytes(24).toString('base64url') };
 
@@ -75,7 +75,7 @@ export async function startStandaloneEmulator(
 }
 
 async function main(): Promise<void> {
-  const logger = createLogger({ level: process.env.LOG_LEVEL, name: 'kjoretoy-emulator' });
+  const logger = createEmulatorLogger();
   const { emulator } = await startStandaloneEmulator({ logger });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -99,7 +99,7 @@ function writeSecret(path: string, content: string): void {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    const logger = createLogger({ name: 'kjoretoy-emulator' });
+    const logger = createEmulatorLogger();
     logger.fatal(
       { err: error instanceof Error ? { name: error.name, message: error.message } : 'unknown' },
       'emulator failed to start',

@@ -11,7 +11,7 @@ import {
   type JWK,
   type KeyLike,
 } from 'jose';
-import { SCOPES } from '../security/caller';
+import { SCOPES } from '../src/security/caller';
 
 /**
  * `npm run -s token:mint -- --scope "vehicles:read owners:read" [--ttl 3600] [--sub dev-client]`

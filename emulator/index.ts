@@ -11,3 +11,6 @@ export { ROUTE_NAMES, type RouteName, type RouteStats } from './stats';
 export { Dataset, type DatasetOptions, type DatasetSample, type VehicleRecord } from './dataset';
 export { vehicleAt, type KjoretoyDto, type Kodeverk } from './dto';
 export type { EcocStatusResponse } from './ecoc-routes';
+export { EMULATOR_FIKS_ORG_ID, startStandaloneEmulator, type StandaloneEmulator } from './main';
+export { parseEmulatorEnv, type EmulatorEnv } from './config';
+export { createEmulatorLogger } from './logger';
