@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import {
   authFromEnv,
   callerShareFromEnv,
+  checkCallerAuthEnv,
   checkProductionEnv,
   ConfigError,
   parseEnv,
@@ -11,6 +12,7 @@ import {
   type MaskinportenConfig,
 } from './config';
 import { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
+import { isUuid } from './domain/identifiers';
 import { UpstreamClient } from './datasources/http';
 import { loadSigningKey } from './datasources/maskinporten/keys';
 import { MaskinportenTokenProvider } from './datasources/maskinporten/token-provider';
@@ -20,8 +22,6 @@ import { createAuthenticator } from './security/auth';
 import type { Caller } from './security/caller';
 import { operationLimits } from './security/limits';
 import { startServer, type Readiness, type RunningServer } from './server';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 export interface AppOptions {
   /** Environment to read (default process.env). */
@@ -69,6 +69,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       'FIKS_BASE_URL must be set (for synthetic data without credentials, `npm start` runs the subgraph on the emulator)',
     );
   }
+  checkCallerAuthEnv(env, synthetic !== undefined);
   const upstreams = synthetic ? syntheticUpstreamsConfig(env, synthetic) : upstreamsFromEnv(env);
 
   const config: Config = {
@@ -86,8 +87,13 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     maxIdentifiersPerOperation: env.MAX_IDENTIFIERS_PER_OPERATION,
     syntheticData: synthetic !== undefined,
   };
-  if (!config.auth) {
+  if (!config.auth && config.syntheticData) {
     logger.warn('DEV MODE: no caller auth configured (AUTH_JWKS_URL / AUTH_JWKS_FILE); every caller has every scope');
+  } else if (!config.auth) {
+    logger.error(
+      { variable: 'ALLOW_NO_CALLER_AUTH' },
+      'NO CALLER AUTH ON REAL UPSTREAMS: ALLOW_NO_CALLER_AUTH=true, so every caller has every scope on real vehicle and owner data',
+    );
   }
 
   const tokens = new MaskinportenTokenProvider(config.maskinporten, {
@@ -116,17 +122,19 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     logger,
   });
 
+  let closing = false;
   const readiness = async (): Promise<Readiness> => {
     const [fiksToken, ecocToken] = await Promise.all([
       tokens.canObtainToken(config.fiks.scope),
       tokens.canObtainToken(config.ecoc.scope),
     ]);
     const breakers = { fiks: fiksClient.breakerState(), ecoc: ecocClient.breakerState() };
-    // An open breaker is reported, not made a reason to leave the load balancer: every replica shares the upstream,
-    // so taking them all out would turn coded field errors into an unreachable subgraph.
+    // Ready = this process serves requests. Upstream trouble (no Maskinporten token, an open breaker) is shared by
+    // every replica, so it is reported as degraded, never a reason to leave the load balancer: taking them all out
+    // would turn coded field errors (and the lookups that still work) into an unreachable subgraph.
     return {
-      ready: fiksToken && ecocToken,
-      degraded: breakers.fiks !== 'closed' || breakers.ecoc !== 'closed',
+      ready: !closing,
+      degraded: !fiksToken || !ecocToken || breakers.fiks !== 'closed' || breakers.ecoc !== 'closed',
       checks: { token: { fiks: fiksToken, ecoc: ecocToken }, breakers },
     };
   };
@@ -152,6 +160,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     metrics,
     logger,
     close: async () => {
+      closing = true;
       await server.close();
       fiksClient.close();
       ecocClient.close();
@@ -224,7 +233,7 @@ export function tenantResolver(config: Config): (caller: Caller) => string {
     if (!claim) return config.fiks.orgId;
     const value = caller.claims?.[claim];
     if (value === undefined) return config.fiks.orgId;
-    if (typeof value !== 'string' || !UUID.test(value)) {
+    if (typeof value !== 'string' || !isUuid(value)) {
       throw new GraphQLError(`The token's ${claim} claim is not a Fiks organisation id (UUID)`, {
         extensions: { code: 'FORBIDDEN', http: { status: 403 } },
       });

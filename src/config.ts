@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import bytes from 'bytes';
 import { z } from 'zod';
 
 /**
@@ -12,6 +13,17 @@ const bool = z
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.url();
 const uuid = z.uuid();
+/**
+ * A body size as express reads it ("3mb", "512kb", "1048576"): refused here when express could not read it, and
+ * kept between 1 KiB (a GraphQL request at all) and 50 MiB.
+ */
+const byteSize = z.string().refine(
+  (v) => {
+    const n = bytes.parse(v);
+    return typeof n === 'number' && Number.isFinite(n) && n >= 1024 && n <= 50 * 1024 * 1024;
+  },
+  { message: 'must be a size such as 3mb or 512kb, between 1kb and 50mb' },
+);
 const list = z.string().transform((s) =>
   s
     .split(',')
@@ -68,10 +80,15 @@ const EnvSchema = z.object({
   AUTH_JWKS_FILE: z.string().optional(),
   AUTH_ISSUER: z.string().optional(),
   AUTH_AUDIENCE: z.string().optional(),
+  /**
+   * Knowingly run without caller auth on real upstreams (every caller gets every scope on real data). Refused in
+   * production; logged at error level at every start. Without it such a start is refused.
+   */
+  ALLOW_NO_CALLER_AUTH: bool.default(false),
   /** When set, every request must carry this value in the `router-authorization` header. */
   ROUTER_SECRET: z.string().min(16).optional(),
   CORS_ORIGINS: list.optional(),
-  BODY_LIMIT: z.string().default('3mb'),
+  BODY_LIMIT: byteSize.default('3mb'),
   MAX_IDENTIFIERS_PER_OPERATION: int(1, 10000).default(200),
 });
 
@@ -193,6 +210,20 @@ export function checkProductionEnv(env: Env): void {
   if (!env.MASKINPORTEN_KEY_FILE && !env.MASKINPORTEN_P12_FILE) {
     throw new ConfigError('NODE_ENV=production requires MASKINPORTEN_KEY_FILE or MASKINPORTEN_P12_FILE to be set');
   }
+}
+
+/**
+ * No caller auth means every caller has every scope. That is dev mode, and only synthetic upstreams (the emulator,
+ * passed in code by the dev launcher) make it safe; NODE_ENV says nothing about where the data comes from. Real
+ * upstreams without caller auth are refused unless ALLOW_NO_CALLER_AUTH=true (never in production).
+ */
+export function checkCallerAuthEnv(env: Env, syntheticUpstreams: boolean): void {
+  if (syntheticUpstreams || env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE) return;
+  if (env.ALLOW_NO_CALLER_AUTH && env.NODE_ENV !== 'production') return;
+  throw new ConfigError(
+    'Real upstreams (FIKS_BASE_URL) need caller auth: set AUTH_JWKS_URL or AUTH_JWKS_FILE, AUTH_ISSUER and ' +
+      'AUTH_AUDIENCE (or, outside production and knowingly, ALLOW_NO_CALLER_AUTH=true)',
+  );
 }
 
 export function resilienceFromEnv(env: Env): ResilienceConfig {

@@ -18,9 +18,9 @@ import { buildSchema } from './schema';
 import { formatError, maskingPlugin } from './security/masking';
 
 export interface Readiness {
-  /** Can this replica serve: configuration valid and an upstream token obtainable. */
+  /** This replica serves requests (false once it is shutting down). Upstream trouble never makes it false. */
   ready: boolean;
-  /** An upstream breaker is not closed: requests are served, some fields fail fast. */
+  /** An upstream is in trouble (no token, a breaker not closed): requests are served, some fields fail. */
   degraded?: boolean;
   checks: Record<string, unknown>;
 }
@@ -90,8 +90,9 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     res.json({ status: 'ok' });
   });
   app.get('/health/ready', async (_req, res) => {
-    const readiness = await deps.readiness().catch(() => ({ ready: false, checks: {} }));
-    res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ok' : 'unavailable', ...readiness });
+    const readiness: Readiness = await deps.readiness().catch(() => ({ ready: false, checks: {} }));
+    const status = !readiness.ready ? 'unavailable' : readiness.degraded ? 'degraded' : 'ok';
+    res.status(readiness.ready ? 200 : 503).json({ status, ...readiness });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

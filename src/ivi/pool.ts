@@ -44,15 +44,19 @@ export type IviChecker = Pick<IviCheckPool, 'check'>;
 export class IviCheckPool {
   private readonly pool: Piscina<IviCheckInput, IviCheckResult>;
   private readonly timeoutMs: number;
+  private warming?: Promise<unknown>;
+  /** Checks running or waiting, and how many may be. */
+  private pending = 0;
+  private readonly capacity: number;
 
   constructor(options: IviCheckPoolOptions = {}) {
     const threads = options.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1));
     this.timeoutMs = options.timeoutMs ?? IVI_CHECK_DEFAULTS.timeoutMs;
+    this.capacity = threads + (options.maxQueue ?? IVI_CHECK_DEFAULTS.maxQueue);
     this.pool = new Piscina<IviCheckInput, IviCheckResult>({
       ...workerSetup(),
       minThreads: 0,
       maxThreads: threads,
-      maxQueue: options.maxQueue ?? IVI_CHECK_DEFAULTS.maxQueue,
       idleTimeout: 60_000,
       // Below the event loop's priority (Linux: per thread), so probes and lookups win the CPU on a busy replica.
       niceIncrement: 10,
@@ -63,11 +67,13 @@ export class IviCheckPool {
 
   /** Never throws for the document's sake: too slow or too big comes back as an issue. Throws IviPoolBusyError. */
   async check(input: IviCheckInput): Promise<IviCheckResult> {
-    if (this.pool.queueSize >= this.pool.options.maxQueue) throw new IviPoolBusyError();
+    // Counted here: piscina's own maxQueue does not count tasks it hands to a busy worker.
+    if (this.pending >= this.capacity) throw new IviPoolBusyError();
+    this.pending++;
     try {
+      await this.warm();
       return await this.pool.run(input, { signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
-      if (isQueueFull(e)) throw new IviPoolBusyError();
       // Aborted at the budget (the worker is terminated and replaced), or the worker ran out of its heap on this
       // document. Anything else is a fault of ours and goes on as one.
       if (!isAbort(e) && !isOutOfMemory(e)) throw e;
@@ -81,17 +87,30 @@ export class IviCheckPool {
           source: 'LOCAL',
         },
       };
+    } finally {
+      this.pending--;
     }
+  }
+
+  /**
+   * Threads start on demand and stop when idle. Starting one (loading the modules; seconds when a TypeScript loader
+   * compiles them) is not the document's doing, so it happens before a check's budget starts.
+   */
+  private async warm(): Promise<void> {
+    if (this.pool.threads.length > 0 && this.warming === undefined) return;
+    this.warming ??= this.pool
+      .run({})
+      .catch(() => undefined)
+      .finally(() => {
+        this.warming = undefined;
+      });
+    await this.warming;
   }
 
   /** Stops the workers; checks in flight are cancelled. */
   async close(): Promise<void> {
     await this.pool.destroy();
   }
-}
-
-function isQueueFull(e: unknown): boolean {
-  return e instanceof Error && /queue is at limit/i.test(e.message);
 }
 
 function isAbort(e: unknown): boolean {

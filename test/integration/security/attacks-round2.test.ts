@@ -1,25 +1,25 @@
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startApp } from '../../../src/app';
+import { ConfigError } from '../../../src/config';
 import { isValidFodselsnummer } from '../../../src/domain/identifiers';
 import { MAX_OPERATION_LABELS } from '../../../src/observability/operation-names';
 import { VIN_LOOKUP_COST } from '../../../src/security/limits';
-import {
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  generateDevKey,
-  jwksOf,
-  mintToken,
-  type DevKey,
-} from '../../../dev/mint-token';
+import { DEV_AUDIENCE, DEV_ISSUER, generateDevKey, jwksOf, mintToken, type DevKey } from '../../../dev/mint-token';
 import { SAMPLE_ECOC_INPUT } from '../../fixtures/ivi';
 import { captureLogger, type LogEntry } from '../../helpers/log-scan';
 import { startStack, type EmulatorSample, type Stack } from '../../helpers/stack';
+import { PRODUCTION_UPSTREAMS } from '../../helpers/real-upstreams';
+
+const ROOT = join(__dirname, '..', '..', '..');
 
 /**
  * The second attack run (issue 11), one test group per weakness found, over the whole stack with caller auth as in
  * production. Every group asserts what a caller or an operator would notice: the answer and its code, the upstream
- * calls the emulator counted, the log lines and the metrics. Start-up (3) and readiness (10) are in startup.test.ts.
+ * calls the emulator counted, the log lines, the metrics, the process's exit code.
  */
 
 /** A synthetic fødselsnummer (month + 80) with valid check digits: the kind of value that must never be echoed. */
@@ -358,5 +358,124 @@ describe('hostile callers, round 2', () => {
     const errors = log.entries().filter((e) => e.level >= 50);
     expect(errors).toEqual([]);
     expect(log.text()).not.toContain('INTERNAL_SERVER_ERROR');
+  });
+});
+
+describe('3. no caller auth only on synthetic upstreams, whatever NODE_ENV says', () => {
+  /** Real upstreams (unreachable: nothing is called at start-up) with a real signing key file. */
+  let dir: string;
+  let realUpstreams: Record<string, string>;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'startup-auth-'));
+    const keyFile = join(dir, 'maskinporten.pem');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    realUpstreams = { ...PRODUCTION_UPSTREAMS, MASKINPORTEN_KEY_FILE: keyFile, MASKINPORTEN_KID: 'kid-1' };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['development', 'test'])(
+    'NODE_ENV=%s with FIKS_BASE_URL and no caller auth refuses to start, naming the variables',
+    async (nodeEnv) => {
+      const error: unknown = await startApp({
+        env: { ...realUpstreams, NODE_ENV: nodeEnv },
+        port: 0,
+        host: '127.0.0.1',
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      for (const variable of [
+        'AUTH_JWKS_URL',
+        'AUTH_JWKS_FILE',
+        'AUTH_ISSUER',
+        'AUTH_AUDIENCE',
+        'ALLOW_NO_CALLER_AUTH',
+      ]) {
+        expect((error as Error).message).toContain(variable);
+      }
+    },
+  );
+
+  it('NODE_ENV=production refuses even with ALLOW_NO_CALLER_AUTH=true', async () => {
+    const error: unknown = await startApp({
+      env: { ...realUpstreams, ALLOW_NO_CALLER_AUTH: 'true' },
+      port: 0,
+      host: '127.0.0.1',
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/AUTH_/);
+  });
+
+  it('ALLOW_NO_CALLER_AUTH=true starts, and says so at error level', async () => {
+    const log = captureLogger('info');
+    const app = await startApp({
+      env: { ...realUpstreams, NODE_ENV: 'test', ALLOW_NO_CALLER_AUTH: 'true' },
+      port: 0,
+      host: '127.0.0.1',
+      logger: log.logger,
+    });
+    try {
+      expect(log.entries()).toContainEqual(
+        expect.objectContaining({ level: 50, msg: expect.stringMatching(/^NO CALLER AUTH ON REAL UPSTREAMS/) }),
+      );
+      expect(log.entries().map((e) => e.msg)).not.toContainEqual(expect.stringMatching(/^DEV MODE/));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('10. start-up failures and readiness', () => {
+  it.each(['abc', '0', '10gb', '-5mb'])('BODY_LIMIT=%s is refused, naming the variable', async (value) => {
+    const error: unknown = await startApp({ env: { ...PRODUCTION_UPSTREAMS, BODY_LIMIT: value } }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^Invalid configuration: BODY_LIMIT/);
+  });
+
+  it('`npm start` (dev launcher) with BODY_LIMIT=abc exits 1, leaving nothing running', async () => {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'development',
+      PORT: '0',
+      EMULATOR_PORT: '0',
+      EMULATOR_VEHICLES: '50',
+      BODY_LIMIT: 'abc',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as { level: number; msg: string }] : []));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 60, msg: expect.stringMatching(/^Invalid configuration: BODY_LIMIT/) }),
+    );
+  }, 60000);
+
+  it('readiness reflects the process, not its upstreams: eCoC token trouble is reported as degraded, lookups go on', async () => {
+    // A scope the emulator's Maskinporten does not grant: every eCoC token grant fails, Fiks tokens work.
+    const stack = await startStack({ env: { ECOC_SCOPE: 'svv:kjoretoy/not-granted' } });
+    try {
+      const ready = await fetch(stack.url.replace('/graphql', '/health/ready'));
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({
+        status: 'degraded',
+        ready: true,
+        degraded: true,
+        checks: { token: { fiks: true, ecoc: false } },
+      });
+      const [v] = (await stack.sample(1)).vehicles;
+      const lookup = await stack.gql('query($k: String) { vehicle(kjennemerke: $k) { kuid } }', { k: v.kjennemerke });
+      expect(lookup.body.data.vehicle.kuid).toBe(v.kuid);
+    } finally {
+      await stack.close();
+    }
   });
 });
