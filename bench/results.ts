@@ -32,6 +32,8 @@ export const GOALS: Record<string, Record<string, Goal>> = {
   overhead: { throughputRatio: { op: '>=', value: 0.6 } },
   latency: { overheadP50Ms: { op: '<=', value: 15 } },
   sustained: { errors: { op: '==', value: 0 }, rssDriftPct: { op: '<', value: 10 } },
+  // Issue 11: no document stalls the event loop that answers the liveness probe.
+  hostile: { liveP50Ms: { op: '<', value: 50 }, errors: { op: '==', value: 0 } },
 };
 
 export function goalFor(scenario: string, figure: string, figures: Figures): Goal | undefined {
@@ -158,7 +160,7 @@ export function shapeProblems(value: unknown): string[] {
   return problems;
 }
 
-export const SCENARIOS = ['batching', 'overhead', 'latency', 'sustained', 'ivi', 'search'] as const;
+export const SCENARIOS = ['batching', 'overhead', 'latency', 'sustained', 'ivi', 'search', 'hostile'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** This machine, for the results file: CPU count and model, Node version. */

@@ -107,18 +107,15 @@ function raceWait<T>(work: Promise<T>, signal: AbortSignal, started: () => boole
 }
 
 /**
- * Whose share a request uses: the verified token's client (`client_id`, `azp` or `sub`, with its issuer), hashed so
- * the key holds no identifier. Callers without a verified token (dev mode, anonymous) are told apart by address only;
- * behind a router they share one key, which is why production needs caller auth.
+ * Whose share a request uses: the verified token's issuer, client (`client_id` or `azp`) and subject (`sub`), so each
+ * user of an app behind a router has a share of their own; hashed, so the key holds no identifier. Callers without a
+ * verified token (dev mode, anonymous) are told apart by address only; behind a router they share one key.
  */
 export function callerKey(caller: Caller, req: Pick<Request, 'socket'>): string {
   const claims = caller.claims ?? {};
-  const client = [claims.client_id, claims.azp, claims.sub].find((v) => typeof v === 'string' && v !== '');
-  if (caller.authenticated && typeof client === 'string') {
-    return `token:${createHash('sha256')
-      .update(`${String(claims.iss)}\n${client}`)
-      .digest('base64url')
-      .slice(0, 22)}`;
+  if (caller.authenticated) {
+    const identity = [claims.iss, claims.client_id ?? claims.azp, claims.sub].map((v) => String(v ?? '')).join('\n');
+    return `token:${createHash('sha256').update(identity).digest('base64url').slice(0, 22)}`;
   }
   return `${caller.devMode ? 'dev' : 'anonymous'}:${req.socket.remoteAddress ?? 'unknown'}`;
 }

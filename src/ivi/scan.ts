@@ -79,7 +79,7 @@ export function scanIviStructure(xml: string, overrides: Partial<IviStructureLim
 }
 
 /**
- * IVI 1.x has no namespace; IVI 2.0 has one of the documented candidates (docs/upstreams.md, "IVI"). A root in any
+ * IVI 1.x has no namespace; IVI 2.0 has one of the documented candidates (docs/upstreams.md §12). A root in any
  * other namespace is another vocabulary that happens to use the same local name, and SVV would refuse it.
  */
 function checkRoot(local: string | undefined, uri: string | undefined): void {

@@ -69,7 +69,7 @@ export const COC_PATH_2X = `/${IVI_ROOT}/CocDataGroup`;
 /** 2 MiB of decoded bytes (upstream-svv-ecoc.md §5 "Decoded-XML limit"). */
 export const DEFAULT_MAX_IVI_BYTES = 2 * 1024 * 1024;
 
-/** IVI 1.x: no namespace. IVI 2.0: the two candidate namespaces in circulation (docs/upstreams.md, "IVI"). */
+/** IVI 1.x: no namespace. IVI 2.0: the two candidate namespaces in circulation (docs/upstreams.md §12). */
 export const IVI_ROOT_NAMESPACES: readonly string[] = [
   '',
   'http://eu.ereg.initialvehicleinformation.v2',
