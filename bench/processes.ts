@@ -279,9 +279,6 @@ export async function startSubgraphProcess(
     // The upstream is the benchmark's own emulator (synthetic data), reached as real upstreams are, without caller
     // auth; the subgraph refuses that unless told so (and logs it at error level).
     ALLOW_NO_CALLER_AUTH: 'true',
-    // The load generator is one address standing for a router's many callers: no per-caller share for it.
-    UPSTREAM_CALLER_LIMIT: '1000',
-    UPSTREAM_CALLER_QUEUE: '10000',
     ...options.env,
   };
   const handle = await startChild(name, { kind: 'subgraph', env }, options.cpu, options.nodeFlags);

@@ -5,7 +5,7 @@ import { PerCallerLimiter, callerKey } from './datasources/fairness';
 import { FiksDataSource } from './datasources/fiks/fiks-datasource';
 import type { UpstreamClient } from './datasources/http';
 import { tooManyRequests } from './errors';
-import { IviPoolBusyError, type IviCheckPool, type IviChecker } from './ivi/pool';
+import { IVI_CHECK_DEFAULTS, IviPoolBusyError, type IviCheckPool, type IviChecker } from './ivi/pool';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { Caller } from './security/caller';
@@ -36,19 +36,26 @@ export interface ContextDeps {
   fiksOrgIdFor: (caller: Caller) => string;
 }
 
-/** IVI checks one caller may have running and waiting (the pool's threads are few; see ivi/pool). */
-const IVI_CHECKS_PER_CALLER = { limit: 2, queue: 4 };
+/**
+ * IVI checks one caller may have running and waiting (the pool's threads are few; see ivi/pool). Each check is bounded
+ * by the pool's budget, so a wait is too: room for the checks ahead of it, and its own.
+ */
+const IVI_CHECKS_PER_CALLER = {
+  limit: 2,
+  queue: 4,
+  queueTimeoutMs: IVI_CHECK_DEFAULTS.timeoutMs * 3,
+};
 
 export function createContextFactory(deps: ContextDeps & { iviPool: IviCheckPool }) {
   const { callerShare, resilience } = deps.config;
   // Process-wide, like the clients they guard: each caller's share of the Fiks bulkhead and of the IVI pool.
   const upstreamShares = new PerCallerLimiter({ ...callerShare, queueTimeoutMs: resilience.deadlineMs });
-  const iviShares = new PerCallerLimiter({ ...IVI_CHECKS_PER_CALLER, queueTimeoutMs: resilience.deadlineMs });
+  const iviShares = new PerCallerLimiter(IVI_CHECKS_PER_CALLER);
 
   return async ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }): Promise<RequestContext> => {
     const caller = await deps.authenticate(req);
     const correlationId = String(res.locals.correlationId);
-    const key = callerKey(caller, req);
+    const key = callerKey(caller);
     return {
       caller,
       correlationId,

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
 import { BulkheadRejectedError, bulkhead, type BulkheadPolicy } from 'cockatiel';
 import { tooManyRequests } from '../errors';
 import type { Caller } from '../security/caller';
@@ -31,7 +30,8 @@ export class PerCallerLimiter {
 
   constructor(private readonly limits: CallerLimits) {}
 
-  async run<T>(key: string, fn: () => Promise<T>, what = 'upstream calls'): Promise<T> {
+  async run<T>(key: string | undefined, fn: () => Promise<T>, what = 'upstream calls'): Promise<T> {
+    if (key === undefined) return fn();
     const policy = this.policyFor(key);
     const waitLimit = AbortSignal.timeout(this.limits.queueTimeoutMs);
     let started = false;
@@ -58,9 +58,9 @@ export class PerCallerLimiter {
     return this.byCaller.size;
   }
 
-  /** An UpstreamRequester whose calls go through `key`'s share. */
-  requester(key: string, client: UpstreamRequester): UpstreamRequester {
-    return { request: (req) => this.run(key, () => client.request(req)) };
+  /** An UpstreamRequester whose calls go through `key`'s share; no key, no share. */
+  requester(key: string | undefined, client: UpstreamRequester): UpstreamRequester {
+    return key === undefined ? client : { request: (req) => this.run(key, () => client.request(req)) };
   }
 
   private policyFor(key: string): BulkheadPolicy {
@@ -108,14 +108,14 @@ function raceWait<T>(work: Promise<T>, signal: AbortSignal, started: () => boole
 
 /**
  * Whose share a request uses: the verified token's issuer, client (`client_id` or `azp`) and subject (`sub`), so each
- * user of an app behind a router has a share of their own; hashed, so the key holds no identifier. Callers without a
- * verified token (dev mode, anonymous) are told apart by address only; behind a router they share one key.
+ * user of an app behind a router has a share of their own; hashed, so the key holds no identifier. A caller without
+ * a verified token has no share of its own (undefined): it cannot be told apart from the others (behind a router they
+ * all come from one address), in production it can make no upstream call (every lookup needs a scope), and in dev
+ * mode the data is synthetic and the caller usually one developer or a benchmark.
  */
-export function callerKey(caller: Caller, req: Pick<Request, 'socket'>): string {
+export function callerKey(caller: Caller): string | undefined {
+  if (!caller.authenticated) return undefined;
   const claims = caller.claims ?? {};
-  if (caller.authenticated) {
-    const identity = [claims.iss, claims.client_id ?? claims.azp, claims.sub].map((v) => String(v ?? '')).join('\n');
-    return `token:${createHash('sha256').update(identity).digest('base64url').slice(0, 22)}`;
-  }
-  return `${caller.devMode ? 'dev' : 'anonymous'}:${req.socket.remoteAddress ?? 'unknown'}`;
+  const identity = [claims.iss, claims.client_id ?? claims.azp, claims.sub].map((v) => String(v ?? '')).join('\n');
+  return `token:${createHash('sha256').update(identity).digest('base64url').slice(0, 22)}`;
 }

@@ -106,6 +106,7 @@ describe('hostile callers, round 2', () => {
       expect(live.status).toBe(200);
       for (const res of await Promise.all(attacks)) {
         expect(res.status).toBe(200);
+        expect(res.body.errors).toBeUndefined();
         expect(res.body.data.preRegister).toMatchObject({
           status: 'REJECTED',
           errors: [expect.objectContaining({ field: 'iviXml', code: 'XML-TOO-COMPLEX' })],
