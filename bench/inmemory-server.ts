@@ -1,6 +1,6 @@
 import { EMULATOR_FIKS_ORG_ID } from '../emulator';
 import { tenantResolver } from '../src/app';
-import { parseEnv, resilienceFromEnv, type Config } from '../src/config';
+import { callerShareFromEnv, parseEnv, resilienceFromEnv, type Config } from '../src/config';
 import { EcocDataSource } from '../src/datasources/ecoc/ecoc-datasource';
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../src/datasources/http';
 import type { LedgerSession } from '../src/ledger/session';
@@ -44,6 +44,7 @@ export async function startInMemoryUpstreamServer(options: { bulkAnswerText: str
     ecoc: { baseUrl: unused, scope: env.ECOC_SCOPE, timeoutMs: env.ECOC_TIMEOUT_MS },
     maskinporten: { tokenUrl: unused, audience: unused, clientId: 'in-memory', privateKeyPem: '' },
     resilience: resilienceFromEnv(env),
+    callerShare: callerShareFromEnv(env),
     auth: undefined,
     corsOrigins: [],
     bodyLimit: env.BODY_LIMIT,

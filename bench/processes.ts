@@ -289,6 +289,9 @@ export async function startSubgraphProcess(
     MASKINPORTEN_KID: credentials.client.kid,
     MASKINPORTEN_KEY_FILE: credentials.keyFile,
     DATABASE_URL: credentials.databaseUrl,
+    // The upstream is the benchmark's own emulator (synthetic data), reached as real upstreams are, without caller
+    // auth; the subgraph refuses that unless told so (and logs it at error level).
+    ALLOW_NO_CALLER_AUTH: 'true',
     ...options.env,
   };
   const handle = await startChild(name, { kind: 'subgraph', env }, options.cpu, options.nodeFlags);

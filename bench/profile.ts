@@ -27,6 +27,8 @@ export interface Profile {
   };
   ivi: { warmupIterations: number; seconds: number };
   search: { connections: number; warmupSeconds: number; seconds: number; pageSize: number };
+  /** Probes of /health/live for the baseline; seconds of attack (scenarios/hostile.ts). */
+  hostile: { seconds: number; probes: number };
 }
 
 const common = {
@@ -43,6 +45,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     sustained: { rate: 150, seconds: 12, warmupSeconds: 2, instances: 10, connectionsPerInstance: 3 },
     ivi: { warmupIterations: 300, seconds: 2 },
     search: { connections: 10, warmupSeconds: 1, seconds: 3, pageSize: 20 },
+    hostile: { seconds: 8, probes: 50 },
   },
   full: {
     name: 'full',
@@ -52,6 +55,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     sustained: { rate: 300, seconds: 60, warmupSeconds: 20, instances: 10, connectionsPerInstance: 3 },
     ivi: { warmupIterations: 1000, seconds: 5 },
     search: { connections: 10, warmupSeconds: 2, seconds: 10, pageSize: 20 },
+    hostile: { seconds: 15, probes: 200 },
   },
 };
 

@@ -45,6 +45,8 @@ export const GOALS: Record<string, Record<string, Goal>> = {
   },
   latency: { overheadP50Ms: { op: '<=', value: 10 }, subgraphOwnP50Ms: { op: '<=', value: 4 } },
   sustained: { errors: { op: '==', value: 0 }, rssDriftPct: { op: '<', value: 10 } },
+  // Issue 11: no document stalls the event loop that answers the liveness probe.
+  hostile: { liveP50Ms: { op: '<', value: 50 }, errors: { op: '==', value: 0 } },
 };
 
 export function goalFor(scenario: string, figure: string, figures: Figures): Goal | undefined {
@@ -186,7 +188,7 @@ export function shapeProblems(value: unknown): string[] {
   return problems;
 }
 
-export const SCENARIOS = ['batching', 'overhead', 'latency', 'sustained', 'ivi', 'search'] as const;
+export const SCENARIOS = ['batching', 'overhead', 'latency', 'sustained', 'ivi', 'search', 'hostile'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** This machine, for the results file: CPU count and model, Node version. */

@@ -23,6 +23,7 @@ import {
   type ScenarioName,
 } from './results';
 import { runBatching } from './scenarios/batching';
+import { runHostile } from './scenarios/hostile';
 import { runIvi } from './scenarios/ivi';
 import { runLatency } from './scenarios/latency';
 import { runOverhead } from './scenarios/overhead';
@@ -42,6 +43,7 @@ const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<Figures> | Fi
   sustained: runSustained,
   ivi: runIvi,
   search: runSearch,
+  hostile: runHostile,
 };
 
 interface Args {

@@ -1,6 +1,8 @@
 import { GraphQLError } from 'graphql';
 import {
   authFromEnv,
+  callerShareFromEnv,
+  checkCallerAuthEnv,
   checkProductionEnv,
   ConfigError,
   ledgerFromEnv,
@@ -13,6 +15,7 @@ import {
 } from './config';
 import { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
 import { outcomeUnknownIssue } from './datasources/ecoc/pre-register';
+import { isUuid } from './domain/identifiers';
 import { UpstreamClient } from './datasources/http';
 import { loadSigningKey } from './datasources/maskinporten/keys';
 import { MaskinportenTokenProvider } from './datasources/maskinporten/token-provider';
@@ -25,8 +28,6 @@ import type { Caller } from './security/caller';
 import { operationLimits } from './security/limits';
 import { senderResolver } from './security/sender';
 import { startServer, type Readiness, type RunningServer } from './server';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 export interface AppOptions {
   /** Environment to read (default process.env). */
@@ -81,6 +82,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       'FIKS_BASE_URL must be set (for synthetic data without credentials, `npm start` runs the subgraph on the emulator)',
     );
   }
+  checkCallerAuthEnv(env, synthetic !== undefined);
   const upstreams = synthetic ? syntheticUpstreamsConfig(env, synthetic) : upstreamsFromEnv(env);
 
   const config: Config = {
@@ -90,6 +92,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     logLevel: env.LOG_LEVEL,
     ...upstreams,
     resilience: resilienceFromEnv(env),
+    callerShare: callerShareFromEnv(env),
     auth: authFromEnv(env),
     routerSecret: env.ROUTER_SECRET,
     corsOrigins: env.CORS_ORIGINS ?? [],
@@ -99,8 +102,13 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     explorer: env.NODE_ENV !== 'production' && (env.EXPLORER_ENABLED ?? true),
   };
   const ledgerConfig = ledgerFromEnv(env, options.databaseUrl);
-  if (!config.auth) {
+  if (!config.auth && config.syntheticData) {
     logger.warn('DEV MODE: no caller auth configured (AUTH_JWKS_URL / AUTH_JWKS_FILE); every caller has every scope');
+  } else if (!config.auth) {
+    logger.error(
+      { variable: 'ALLOW_NO_CALLER_AUTH' },
+      'NO CALLER AUTH ON REAL UPSTREAMS: ALLOW_NO_CALLER_AUTH=true, so every caller has every scope on real vehicle and owner data',
+    );
   }
 
   // Migrations run here, before the server listens: a replica serves only once the ledger's schema is in place.
@@ -138,6 +146,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     logger,
   });
 
+  let closing = false;
   const readiness = async (): Promise<Readiness> => {
     const [fiksToken, ecocToken, database] = await Promise.all([
       tokens.canObtainToken(config.fiks.scope),
@@ -145,12 +154,13 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       ledger.ledger.ping(),
     ]);
     const breakers = { fiks: fiksClient.breakerState(), ecoc: ecocClient.breakerState() };
-    // An open breaker, or an unreachable ledger database, is reported, not made a reason to leave the load balancer:
-    // every replica shares them, so taking them all out would turn coded errors into an unreachable subgraph (and
-    // vehicle lookups need no database).
+    // Ready = this process serves requests. Upstream trouble (no Maskinporten token, an open breaker, an unreachable
+    // ledger database) is shared by every replica, so it is reported as degraded, never a reason to leave the load
+    // balancer: taking them all out would turn coded field errors (and the lookups that still work) into an
+    // unreachable subgraph.
     return {
-      ready: fiksToken && ecocToken,
-      degraded: breakers.fiks !== 'closed' || breakers.ecoc !== 'closed' || !database,
+      ready: !closing,
+      degraded: !fiksToken || !ecocToken || breakers.fiks !== 'closed' || breakers.ecoc !== 'closed' || !database,
       checks: { token: { fiks: fiksToken, ecoc: ecocToken }, breakers, database: database ? 'ok' : 'unreachable' },
     };
   };
@@ -186,6 +196,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     metrics,
     logger,
     close: async () => {
+      closing = true;
       await server.close();
       fiksClient.close();
       ecocClient.close();
@@ -260,7 +271,7 @@ export function tenantResolver(config: Config): (caller: Caller) => string {
     if (!claim) return config.fiks.orgId;
     const value = caller.claims?.[claim];
     if (value === undefined) return config.fiks.orgId;
-    if (typeof value !== 'string' || !UUID.test(value)) {
+    if (typeof value !== 'string' || !isUuid(value)) {
       throw new GraphQLError(`The token's ${claim} claim is not a Fiks organisation id (UUID)`, {
         extensions: { code: 'FORBIDDEN', http: { status: 403 } },
       });

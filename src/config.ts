@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import bytes from 'bytes';
 import { z } from 'zod';
 
 /**
@@ -12,6 +13,17 @@ const bool = z
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.url();
 const uuid = z.uuid();
+/**
+ * A body size as express reads it ("3mb", "512kb", "1048576"): refused here when express could not read it, and
+ * kept between 1 KiB (a GraphQL request at all) and 50 MiB.
+ */
+const byteSize = z.string().refine(
+  (v) => {
+    const n = bytes.parse(v);
+    return typeof n === 'number' && Number.isFinite(n) && n >= 1024 && n <= 50 * 1024 * 1024;
+  },
+  { message: 'must be a size such as 3mb or 512kb, between 1kb and 50mb' },
+);
 const list = z.string().transform((s) =>
   s
     .split(',')
@@ -57,6 +69,9 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_RETRIES: int(0, 2).default(2),
   UPSTREAM_BULKHEAD_LIMIT: int(1, 1000).default(32),
   UPSTREAM_BULKHEAD_QUEUE: int(0, 10000).default(64),
+  /** One caller's share of the bulkhead: calls in flight, and calls waiting for a slot (datasources/fairness). */
+  UPSTREAM_CALLER_LIMIT: int(1, 1000).default(8),
+  UPSTREAM_CALLER_QUEUE: int(0, 10000).default(32),
   UPSTREAM_BREAKER_THRESHOLD: int(1, 1000).default(10),
   UPSTREAM_BREAKER_HALF_OPEN_MS: int(100, 600000).default(10000),
   ECOC_TIMEOUT_MS: int(100, 300000).default(20000),
@@ -65,10 +80,15 @@ const EnvSchema = z.object({
   AUTH_JWKS_FILE: z.string().optional(),
   AUTH_ISSUER: z.string().optional(),
   AUTH_AUDIENCE: z.string().optional(),
+  /**
+   * Knowingly run without caller auth on real upstreams (every caller gets every scope on real data). Refused in
+   * production; logged at error level at every start. Without it such a start is refused.
+   */
+  ALLOW_NO_CALLER_AUTH: bool.default(false),
   /** When set, every request must carry this value in the `router-authorization` header. */
   ROUTER_SECRET: z.string().min(16).optional(),
   CORS_ORIGINS: list.optional(),
-  BODY_LIMIT: z.string().default('3mb'),
+  BODY_LIMIT: byteSize.default('3mb'),
   MAX_IDENTIFIERS_PER_OPERATION: int(1, 10000).default(200),
   /** The offline explorer (GraphiQL) at /explorer/: on by default in development, never in production. */
   EXPLORER_ENABLED: bool.optional(),
@@ -137,6 +157,14 @@ export interface ResilienceConfig {
   breakerHalfOpenMs: number;
 }
 
+/** One caller's share of each upstream, in front of the shared bulkhead (datasources/fairness). */
+export interface CallerShareConfig {
+  /** Upstream calls one caller may have in flight. */
+  limit: number;
+  /** Upstream calls one caller may have waiting for a slot. */
+  queue: number;
+}
+
 export interface AuthConfig {
   jwksUrl?: string;
   jwksFile?: string;
@@ -164,6 +192,7 @@ export interface Config {
   ecoc: EcocConfig;
   maskinporten: MaskinportenConfig;
   resilience: ResilienceConfig;
+  callerShare: CallerShareConfig;
   /** Undefined = dev mode, no caller auth (refused in production). */
   auth?: AuthConfig;
   routerSecret?: string;
@@ -215,6 +244,20 @@ export function checkProductionEnv(env: Env): void {
   }
 }
 
+/**
+ * No caller auth means every caller has every scope. That is dev mode, and only synthetic upstreams (the emulator,
+ * passed in code by the dev launcher) make it safe; NODE_ENV says nothing about where the data comes from. Real
+ * upstreams without caller auth are refused unless ALLOW_NO_CALLER_AUTH=true (never in production).
+ */
+export function checkCallerAuthEnv(env: Env, syntheticUpstreams: boolean): void {
+  if (syntheticUpstreams || env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE) return;
+  if (env.ALLOW_NO_CALLER_AUTH && env.NODE_ENV !== 'production') return;
+  throw new ConfigError(
+    'Real upstreams (FIKS_BASE_URL) need caller auth: set AUTH_JWKS_URL or AUTH_JWKS_FILE, AUTH_ISSUER and ' +
+      'AUTH_AUDIENCE (or, outside production and knowingly, ALLOW_NO_CALLER_AUTH=true)',
+  );
+}
+
 export function resilienceFromEnv(env: Env): ResilienceConfig {
   return {
     attemptTimeoutMs: env.UPSTREAM_ATTEMPT_TIMEOUT_MS,
@@ -257,6 +300,10 @@ export function ledgerFromEnv(env: Env, databaseUrl: string | undefined): Ledger
     sweepIntervalMs: env.LEDGER_SWEEP_INTERVAL_MS,
     retentionDays: env.LEDGER_RETENTION_DAYS,
   };
+}
+
+export function callerShareFromEnv(env: Env): CallerShareConfig {
+  return { limit: env.UPSTREAM_CALLER_LIMIT, queue: env.UPSTREAM_CALLER_QUEUE };
 }
 
 export function authFromEnv(env: Env): AuthConfig | undefined {

@@ -1,9 +1,12 @@
 import type { Request } from 'express';
 import type { Config } from './config';
 import type { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
+import { PerCallerLimiter, callerKey } from './datasources/fairness';
 import { FiksDataSource } from './datasources/fiks/fiks-datasource';
 import type { UpstreamClient } from './datasources/http';
 import type { LedgerSession } from './ledger/session';
+import { tooManyRequests } from './errors';
+import { IVI_CHECK_DEFAULTS, IviPoolBusyError, type IviCheckPool, type IviChecker } from './ivi/pool';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { Caller } from './security/caller';
@@ -19,6 +22,8 @@ export interface RequestContext {
   ecoc: EcocDataSource;
   /** The submission ledger, bound to this caller's sender. */
   ledger: LedgerSession;
+  /** The local IVI check, off the event loop, within the caller's share of the worker pool. */
+  ivi: IviChecker;
 }
 
 export interface ContextDeps {
@@ -36,11 +41,27 @@ export interface ContextDeps {
   fiksOrgIdFor: (caller: Caller) => string;
 }
 
-export function createContextFactory(deps: ContextDeps) {
+/**
+ * IVI checks one caller may have running and waiting (the pool's threads are few; see ivi/pool). Each check is bounded
+ * by the pool's budget, so a wait is too: room for the checks ahead of it, and its own.
+ */
+const IVI_CHECKS_PER_CALLER = {
+  limit: 2,
+  queue: 4,
+  queueTimeoutMs: IVI_CHECK_DEFAULTS.timeoutMs * 3,
+};
+
+export function createContextFactory(deps: ContextDeps & { iviPool: IviCheckPool }) {
+  const { callerShare, resilience } = deps.config;
+  // Process-wide, like the clients they guard: each caller's share of the Fiks bulkhead and of the IVI pool.
+  const upstreamShares = new PerCallerLimiter({ ...callerShare, queueTimeoutMs: resilience.deadlineMs });
+  const iviShares = new PerCallerLimiter(IVI_CHECKS_PER_CALLER);
+
   return async ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }): Promise<RequestContext> => {
     const caller = await deps.authenticate(req);
     const correlationId = String(res.locals.correlationId);
     let logger: Logger | undefined;
+    const key = callerKey(caller);
     return {
       caller,
       correlationId,
@@ -50,13 +71,25 @@ export function createContextFactory(deps: ContextDeps) {
         return (logger ??= deps.logger.child({ correlationId }));
       },
       fiks: new FiksDataSource({
-        client: deps.fiksClient,
+        client: upstreamShares.requester(key, deps.fiksClient),
         config: deps.config.fiks,
         fiksOrgId: deps.fiksOrgIdFor(caller),
         metrics: deps.metrics,
       }),
       ecoc: deps.createEcoc(caller, correlationId),
       ledger: deps.createLedgerSession(caller),
+      ivi: {
+        check: (input) =>
+          iviShares.run(
+            key,
+            () =>
+              deps.iviPool.check(input).catch((e: unknown) => {
+                if (e instanceof IviPoolBusyError) throw tooManyRequests('The IVI check is busy; retry later');
+                throw e;
+              }),
+            'IVI checks',
+          ),
+      },
     };
   };
 }

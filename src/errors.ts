@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_QUOTA_EXCEEDED',
   'UPSTREAM_REJECTED',
+  'TOO_MANY_REQUESTS',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -45,6 +46,11 @@ export function forbidden(message = 'Not allowed'): GraphQLError {
 
 export function unauthenticated(message = 'Authentication required'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+}
+
+/** This caller has its fair share of upstream calls or IVI checks in flight already (see datasources/fairness). */
+export function tooManyRequests(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'TOO_MANY_REQUESTS' } });
 }
 
 export type Upstream = 'fiks' | 'ecoc' | 'maskinporten';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -12,6 +12,8 @@ import type { Config } from './config';
 import { EXPLORER_PATH, explorerRoutes, withOfflineFallback } from './explorer';
 import { graphqlOverHttpStatusPlugin } from './graphql-over-http';
 import { createContextFactory, type ContextDeps, type RequestContext } from './context';
+import { isUuid } from './domain/identifiers';
+import { IviCheckPool } from './ivi/pool';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { requestLoggingPlugin } from './observability/request-plugin';
@@ -19,9 +21,9 @@ import { buildSchema } from './schema';
 import { formatError, maskingPlugin } from './security/masking';
 
 export interface Readiness {
-  /** Can this replica serve: configuration valid and an upstream token obtainable. */
+  /** This replica serves requests (false once it is shutting down). Upstream trouble never makes it false. */
   ready: boolean;
-  /** An upstream breaker is not closed: requests are served, some fields fail fast. */
+  /** An upstream is in trouble (no token, a breaker not closed): requests are served, some fields fail. */
   degraded?: boolean;
   checks: Record<string, unknown>;
 }
@@ -31,6 +33,8 @@ export interface ServerDeps extends ContextDeps {
   logger: Logger;
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
+  /** IVI checks off the event loop; when absent the server makes its own and stops it with itself. */
+  iviPool?: IviCheckPool;
   /** Extra validation rules and plugins (operation limits). */
   validationRules?: ConstructorParameters<typeof ApolloServer<RequestContext>>[0]['validationRules'];
   plugins?: ConstructorParameters<typeof ApolloServer<RequestContext>>[0]['plugins'];
@@ -63,6 +67,7 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const iviPool = deps.iviPool ?? new IviCheckPool();
 
   const apollo = new ApolloServer<RequestContext>({
     schema: buildSchema(),
@@ -85,6 +90,7 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
       maskingPlugin(logger),
       graphqlOverHttpStatusPlugin(),
       requestLoggingPlugin(logger, metrics),
+      ...(deps.iviPool ? [] : [stopsWithServer(() => iviPool.close())]),
       ...(deps.plugins ?? []),
     ],
   });
@@ -95,8 +101,9 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     res.json({ status: 'ok' });
   });
   app.get('/health/ready', async (_req, res) => {
-    const readiness = await deps.readiness().catch(() => ({ ready: false, checks: {} }));
-    res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ok' : 'unavailable', ...readiness });
+    const readiness: Readiness = await deps.readiness().catch(() => ({ ready: false, checks: {} }));
+    const status = !readiness.ready ? 'unavailable' : readiness.degraded ? 'degraded' : 'ok';
+    res.status(readiness.ready ? 200 : 503).json({ status, ...readiness });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -109,7 +116,7 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     cors({ origin: (origin, cb) => cb(null, !origin || origins.has(origin) ? (origin ?? false) : false) }),
     routerSecretGuard(config.routerSecret, logger),
     express.json({ limit: config.bodyLimit }),
-    expressMiddleware(apollo, { context: createContextFactory(deps) }),
+    expressMiddleware(apollo, { context: createContextFactory({ ...deps, iviPool }) }),
   );
   app.use(errorHandler(logger));
   return { app, httpServer, apollo };
@@ -143,9 +150,13 @@ export async function startServer(
   };
 }
 
+/**
+ * A correlation id from outside (a router's `x-request-id`) is kept only when it is a UUID: it goes on every log line
+ * of the request, so free text (a fødselsnummer, say) would be logged as is. Anything else gets a fresh one.
+ */
 function correlationId(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.header('x-request-id');
-  const id = incoming && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+  const id = incoming && isUuid(incoming) ? incoming.toLowerCase() : randomUUID();
   res.locals.correlationId = id;
   res.setHeader('x-request-id', id);
   next();
@@ -183,6 +194,15 @@ function errorHandler(logger: Logger) {
       status === 413 ? 'Request body too large' : status === 400 ? 'Malformed request body' : 'Internal server error';
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     res.status(status).json({ errors: [{ message, extensions: { code, correlationId: res.locals.correlationId } }] });
+  };
+}
+
+/** Runs `stop` when Apollo stops (after the requests in flight have drained). */
+function stopsWithServer(stop: () => Promise<void>): ApolloServerPlugin<RequestContext> {
+  return {
+    async serverWillStart() {
+      return { serverWillStop: stop };
+    },
   };
 }
 

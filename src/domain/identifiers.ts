@@ -40,6 +40,22 @@ export function isValidVin(normalised: string): boolean {
 /** ISO 3779 shape (17, no I/O/Q). Used by the eCoC rules, which are stricter than lookups. */
 export const ISO_VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
 
+/**
+ * iviReferanse / Header IVIReferenceId: SVV does not publish a format; EASY sends a UUID. 1–64 letters, digits, dots,
+ * hyphens and underscores keeps it safe in URL paths (withdrawal) and logs, and admits every UUID.
+ */
+const IVI_REFERANSE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const IVI_REFERANSE_RULE = 'an iviReferanse is 1–64 letters, digits, dots, hyphens or underscores';
+export function isValidIviReferanse(value: string): boolean {
+  return IVI_REFERANSE.test(value);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** An RFC 9562 UUID (versions 1–8), any case. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** kuid is opaque to us; SVV's are digit strings. Bounded so it cannot be abused as a payload. */
 const KUID = /^\d{1,20}$/;
 export function normaliseKuid(raw: string): string {

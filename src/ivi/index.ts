@@ -6,3 +6,5 @@ export { buildIvi, IVI_BUILD_XSD_VERSION } from './build';
 export { IVI_RULES, TYPE_APPROVAL_NUMBER, VEHICLE_CATEGORY, type IviRule, type IviRuleContext } from './rules';
 export { validateIvi, osloToday, isWarningCode, type ValidateIviContext, type IviValidation } from './validate';
 export { mergeIssues, fromSvvIssue, duplicateIssue } from './issues';
+export { checkIvi, type IviCheckInput, type IviCheckResult } from './check';
+export { scanIviStructure } from './scan';

@@ -61,7 +61,7 @@ export function mergeIssues(local: readonly IviIssue[], svv: readonly IviIssue[]
  * IVI-E-DUPLICATE for a VIN or IVI reference already pre-registered. Not a local rule (only the server knows); the
  * subgraph uses it for a second submission of a reference still in flight.
  */
-export function duplicateIssue(kind: 'vin' | 'iviReferanse', doc?: IviDocument): IviIssue {
+export function duplicateIssue(kind: 'vin' | 'iviReferanse', doc?: Pick<IviDocument, 'paths' | 'cocPath'>): IviIssue {
   if (kind === 'vin') {
     return {
       field: 'VehicleIdentificationNumber',

@@ -3,7 +3,7 @@
  * again and may refuse what passes here. Each entry yields at most one issue. Format rules pass when the value is
  * absent; the matching required/desired rule reports that. Messages never quote document content.
  */
-import { ISO_VIN, isValidIsoDate } from '../domain/identifiers';
+import { ISO_VIN, isValidIsoDate, isValidIviReferanse } from '../domain/identifiers';
 import { COC_PATH_1X, IVI_ISSUE_CODES, IVI_ROOT, type IviDocument, type IviIssueCode, type IviPathKey } from './types';
 
 export interface IviRuleContext {
@@ -90,6 +90,16 @@ export const IVI_RULES: readonly IviRule[] = [
     message: required('IVIReferenceId'),
     key: 'iviReferenceId',
     check: (d) => has(d.iviReferenceId),
+  },
+  {
+    id: 'ref.format',
+    field: 'IVIReferenceId',
+    path: HEADER_REF,
+    severity: 'error',
+    code: FORMAT,
+    message: 'IVIReferenceId må være 1–64 tegn: bokstaver A–Z, sifre, punktum, bindestrek eller understrek',
+    key: 'iviReferenceId',
+    check: (d) => optional(d.iviReferenceId, isValidIviReferanse),
   },
   {
     id: 'ref.match',

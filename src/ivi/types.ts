@@ -20,6 +20,8 @@ export const IVI_ISSUE_CODES = {
   XML_DOCTYPE: 'XML-DOCTYPE',
   XML_MALFORMED: 'XML-MALFORMED',
   XML_TOO_LARGE: 'XML-TOO-LARGE',
+  /** Too many elements, attributes or distinct names, or nested too deep (IVI_STRUCTURE_LIMITS). */
+  XML_TOO_COMPLEX: 'XML-TOO-COMPLEX',
   XML_ENCODING: 'XML-ENCODING',
   XML_ROOT: 'XML-ROOT',
   XML_BASE64: 'XML-BASE64',
@@ -67,10 +69,39 @@ export const COC_PATH_2X = `/${IVI_ROOT}/CocDataGroup`;
 /** 2 MiB of decoded bytes (docs/upstreams.md §12). */
 export const DEFAULT_MAX_IVI_BYTES = 2 * 1024 * 1024;
 
+/** IVI 1.x: no namespace. IVI 2.0: the two candidate namespaces in circulation (docs/upstreams.md §12). */
+export const IVI_ROOT_NAMESPACES: readonly string[] = [
+  '',
+  'http://eu.ereg.initialvehicleinformation.v2',
+  'http://eu.era.initialvehicleinformation.v2',
+];
+
+/**
+ * What one document may contain, checked before the tree is built (scan.ts). A real eCoC has 50–200 elements and
+ * fewer than 150 distinct names; a signed IVI 2.0 document adds a few dozen. Its bytes are mostly text (base64
+ * certificates), which costs little. Within these limits a document parses in tens of milliseconds.
+ */
+export interface IviStructureLimits {
+  maxElements: number;
+  maxAttributes: number;
+  maxAttributesPerElement: number;
+  /** Distinct element and attribute names (qualified), together. */
+  maxDistinctNames: number;
+  maxDepth: number;
+}
+export const IVI_STRUCTURE_LIMITS: Readonly<IviStructureLimits> = {
+  maxElements: 5_000,
+  maxAttributes: 5_000,
+  maxAttributesPerElement: 32,
+  maxDistinctNames: 1_000,
+  maxDepth: 32,
+};
+
 /** Options shared by decodeIviDocument and parseIvi. */
 export interface IviDocumentOptions {
   /** Cap on the decoded document (default DEFAULT_MAX_IVI_BYTES). */
   maxBytes?: number;
+  limits?: Partial<IviStructureLimits>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -177,6 +208,8 @@ export interface IviDocument extends Readonly<Partial<Record<IviScalarKey, strin
   readonly pureElectric: boolean;
   /** Absolute path where each located value was found (only for values present). */
   readonly paths: Readonly<Partial<Record<IviPathKey, string>>>;
+  /** Absolute paths of single-valued elements (VIN, IVIReferenceId, Header, ...) that occur more than once. */
+  readonly repeated: readonly string[];
   /** The whole parsed tree ({ InitialVehicleInformation: ... }). */
   readonly raw: XmlObject;
 }

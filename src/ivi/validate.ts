@@ -1,6 +1,6 @@
 /** Applies the rule table (rules.ts) to a parsed document: the subgraph's local pre-check. Pure and synchronous. */
 import { IVI_RULES, type IviRule, type IviRuleContext } from './rules';
-import { COC_PATH_1X, type IviDocument, type IviIssue, type IviIssueInput } from './types';
+import { COC_PATH_1X, IVI_ISSUE_CODES, type IviDocument, type IviIssue, type IviIssueInput } from './types';
 
 export interface ValidateIviContext {
   /** The request's iviReferanse; Header/IVIReferenceId must equal it. */
@@ -29,6 +29,11 @@ export function validateIvi(doc: IviDocument, ctx: ValidateIviContext): IviValid
   for (const rule of IVI_RULES) {
     if (rule.check(doc, ruleCtx)) continue;
     (rule.severity === 'error' ? errors : warnings).push(issueFor(rule, doc));
+  }
+  for (const path of doc.repeated) {
+    const field = path.slice(path.lastIndexOf('/') + 1);
+    const message = `${field} kan bare forekomme én gang`;
+    errors.push({ field, path, code: IVI_ISSUE_CODES.FORMAT, message, source: 'LOCAL' });
   }
   for (const extra of ctx.extraIssues ?? []) {
     const issue: IviIssue = { ...extra, source: extra.source ?? 'LOCAL' };

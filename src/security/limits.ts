@@ -128,9 +128,10 @@ export function operationLimitsPlugin(maxTokens: number, maxIdentifiers: number)
             if (!counted.dependsOnVariables) fixedCounts.set(operation, count);
           }
           if (count > maxIdentifiers) {
-            throw new GraphQLError(`Operation asks for ${count} vehicle identifiers; the limit is ${maxIdentifiers}`, {
-              extensions: { code: IDENTIFIER_CAP_CODE, limit: maxIdentifiers, http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              `Operation asks for ${count} vehicle identifiers (a VIN counts ${VIN_LOOKUP_COST}); the limit is ${maxIdentifiers}`,
+              { extensions: { code: IDENTIFIER_CAP_CODE, limit: maxIdentifiers, http: { status: 400 } } },
+            );
           }
         },
       };
@@ -140,6 +141,13 @@ export function operationLimitsPlugin(maxTokens: number, maxIdentifiers: number)
     },
   };
 }
+
+/**
+ * What one VIN lookup counts for in the cap. Plates and kuids share bulk calls (FIKS_BULK_MAX_BATCH per call, 50),
+ * but Fiks has no bulk VIN lookup: each VIN is a GET of its own. At 10, the default cap of 200 admits 20 VINs
+ * (20 GETs, 5 rounds at FIKS_VIN_CONCURRENCY 4) against 200 plates (4 bulk calls): about the same upstream time.
+ */
+export const VIN_LOOKUP_COST = 10;
 
 /** Default page size of the searches when `first` is absent and the schema gives no default. */
 const DEFAULT_PAGE = 20;
@@ -197,19 +205,31 @@ function countIdentifiersOf(
     const key = `${parent}.${node.name.value}`;
     switch (key) {
       case 'Query.vehicle':
-        return 1;
+        return args().understellsnummer != null ? VIN_LOOKUP_COST : 1;
       case 'Query.vehicles': {
         const { kjennemerker, kuids } = args();
         return lengthOf(kjennemerker) + lengthOf(kuids);
       }
       case 'Query._entities':
-        return lengthOf(args().representations);
+        return representationsCost(args().representations);
+      case 'PreRegistration.vehicle':
+        return VIN_LOOKUP_COST;
       case 'Query.vehiclesByOwnerName':
       case 'Organization.vehicles':
         return pageSize(args().first);
       default:
         return undefined;
     }
+  };
+
+  /** A Vehicle reference resolves by kuid, else kjennemerke, else VIN (resolvers/Vehicle.ts). */
+  const representationsCost = (value: unknown): number => {
+    if (!Array.isArray(value)) return lengthOf(value);
+    return value.reduce<number>((sum, rep: unknown) => {
+      const r = (typeof rep === 'object' && rep !== null ? rep : {}) as Record<string, unknown>;
+      const byVin = r.understellsnummer != null && r.kuid == null && r.kjennemerke == null;
+      return sum + (byVin ? VIN_LOOKUP_COST : 1);
+    }, 0);
   };
 
   const fragmentCounts = new Map<string, number>();

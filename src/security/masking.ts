@@ -33,34 +33,52 @@ export function redactText(text: string): string {
   );
 }
 
-/** Allow-listed codes carry messages this code wrote (never upstream text or personal data). */
-export function isPassThroughCode(code: unknown): boolean {
-  return typeof code === 'string' && (PASS_THROUGH.has(code) || APOLLO_CODES.has(code));
-}
+/** A GraphQL name (variables, types, fields, arguments): schema or document syntax, never a value. */
+const NAME = '[_A-Za-z][_0-9A-Za-z]*';
+/** A type reference as graphql-js prints it: `Int`, `[String!]!`. */
+const TYPE = '[_A-Za-z0-9\\[\\]!]+';
+const VALUE_MESSAGES: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
+  // Scalars: "Int cannot represent non-integer value: "Ola Nordmann"".
+  [
+    /^(Int|Float|String|Boolean|ID) cannot represent ([a-z0-9 -]+?)(?: value)?: [\s\S]*$/,
+    (m) => `${m[1]} cannot represent ${m[2]} value`,
+  ],
+  [new RegExp(`^Enum "(${NAME})" cannot represent [\\s\\S]*$`), (m) => `Enum "${m[1]}" cannot represent this value`],
+  [
+    new RegExp(`^Value [\\s\\S]* does not exist in "(${NAME})" enum[\\s\\S]*$`),
+    (m) => `The value is not in enum "${m[1]}"`,
+  ],
+  // Literals in the document (validation): "Expected value of type "Int", found "abc"; ...".
+  [new RegExp(`^Expected value of type "(${TYPE})", found [\\s\\S]*$`), (m) => `Expected value of type "${m[1]}"`],
+  // An object key the input type does not have: the key is the caller's text.
+  [
+    new RegExp(`^Field [\\s\\S]* is not defined by type "(${NAME})"[\\s\\S]*$`),
+    (m) => `An unknown field was given for input type "${m[1]}"`,
+  ],
+  [new RegExp(`^Argument "(${NAME})" has invalid value [\\s\\S]*$`), (m) => `Argument "${m[1]}" has an invalid value`],
+];
 
 /**
- * `formatError`: only allow-listed codes keep their message (which this code wrote, never upstream text). Everything
- * else becomes a generic message; the correlation id is added in `willSendResponse` and the original is logged there.
- * A stack trace never leaves, whatever `includeStacktraceInErrorResponses` says.
+ * graphql-js repeats the offending value in coercion, validation and syntax messages (`Variable "$d" got invalid value
+ * "01018012345"; ...`, `Int cannot represent non-integer value: "Ola Nordmann"`), and a value may be personal data.
+ * These messages are rewritten to name the variable, argument or type and leave the value out. `inner` is the
+ * message of the error that caused a variable's coercion failure, when there is one.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  if (isPassThroughCode(code)) {
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    // A literal our scalars refuse (`at: "2023-06-01"`) is the caller's input, as the same value in a variable is.
-    const badInput = code === 'GRAPHQL_VALIDATION_FAILED' && causes(error).some(isRefusedScalarValue);
-    return {
-      ...formatted,
-      message: withoutCallerValue(formatted.message, causes(error).at(-1)),
-      extensions: badInput ? { ...extensions, code: 'BAD_USER_INPUT' } : extensions,
-    };
+export function withoutInputValues(message: string, inner?: string): string {
+  const variable = new RegExp(`^Variable "\\$(${NAME})" (?:got|has) invalid value`).exec(message);
+  if (variable) {
+    const reason = inner !== undefined && inner !== message ? withoutInputValues(inner) : undefined;
+    return `Variable "$${variable[1]}" got an invalid value${reason ? `; ${reason}` : ''}`;
   }
-  return {
-    message: GENERIC_MESSAGE,
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
-  };
+  if (message.startsWith('Syntax Error: ')) {
+    // Token descriptions quote the token: `found String "Ola Nordmann"`, `Unexpected Name "x"`.
+    return message.replace(/\b(String|BlockString|Int|Float|Name) "(?:[^"\\]|\\.)*"/g, '$1');
+  }
+  for (const [pattern, rewrite] of VALUE_MESSAGES) {
+    const m = pattern.exec(message);
+    if (m) return rewrite(m);
+  }
+  return message;
 }
 
 /** The chain of `originalError`s under an error, outermost first (Apollo and graphql-js each wrap once). */
@@ -79,26 +97,60 @@ function isRefusedScalarValue(error: unknown): boolean {
   return extensions?.code === 'BAD_USER_INPUT' && typeof extensions.scalar === 'string';
 }
 
-/**
- * graphql-js quotes the caller's value in some request errors (`Variable "$at" got invalid value "…"`, `Expected
- * value of type "Int", found …`, `Int cannot represent non-integer value: …`, `Value "…" does not exist in "X" enum`).
- * Those are rewritten to name the variable or type only, with the innermost reason (our scalars never quote values).
- */
-export function withoutCallerValue(message: string, innermost?: unknown): string {
-  const reason = innermost instanceof Error ? `: ${scalarReason(innermost.message)}` : '';
-  const variable = /^Variable "(\$[A-Za-z_]\w*)" got invalid value /.exec(message);
-  if (variable) return `Variable "${variable[1]}" got an invalid value${reason}`;
-  const literal = /^Expected value of type "([^"]+)", found /.exec(message);
-  if (literal) return `Expected value of type "${literal[1]}"${reason}`;
-  return scalarReason(message);
+/** The innermost cause of a GraphQL error (Apollo and graphql-js wrap coercion failures). */
+function innermostMessage(error: unknown): string | undefined {
+  let current = error as { originalError?: unknown; message?: unknown } | undefined;
+  let message: string | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (typeof current.message === 'string') message = current.message;
+    current = current.originalError as typeof current;
+  }
+  return message;
 }
 
-function scalarReason(message: string): string {
-  const builtIn = /^(Int|Float|String|Boolean|ID) cannot represent ([^:]*):/s.exec(message);
-  if (builtIn) return `${builtIn[1]} cannot represent ${builtIn[2]}`;
-  const enumValue = /^Value .* does not exist in "(\w+)" enum\./s.exec(message);
-  if (enumValue) return `The value is not one of the "${enumValue[1]}" enum's values.`;
-  return message;
+/** Allow-listed codes carry messages this code wrote (never upstream text or personal data). */
+export function isPassThroughCode(code: unknown): boolean {
+  return typeof code === 'string' && (PASS_THROUGH.has(code) || APOLLO_CODES.has(code));
+}
+
+/**
+ * The code a client's mistake is answered with: its own allow-listed code, or BAD_REQUEST for an error that Apollo
+ * answers with a 4xx status but gives no code (an APQ hash that does not match its query). Undefined: not the
+ * client's, so masked and logged.
+ */
+export function clientErrorCode(error: unknown): string | undefined {
+  const extensions = (error as { extensions?: { code?: unknown; http?: { status?: unknown } } } | null)?.extensions;
+  if (isPassThroughCode(extensions?.code)) return extensions!.code as string;
+  const status = extensions?.http?.status;
+  return extensions?.code === undefined && typeof status === 'number' && status >= 400 && status < 500
+    ? 'BAD_REQUEST'
+    : undefined;
+}
+
+/**
+ * `formatError`: only allow-listed codes keep their message (which this code wrote, never upstream text), and
+ * graphql-js's messages lose the values they quote. Everything else becomes a generic message; the correlation id
+ * is added in `willSendResponse` and the original is logged there. A stack trace never leaves, whatever
+ * `includeStacktraceInErrorResponses` says.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = isPassThroughCode(formatted.extensions?.code) ? formatted.extensions!.code : clientErrorCode(error);
+  if (code !== undefined) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    // A literal our scalars refuse (`at: "2023-06-01"`) is the caller's input, as the same value in a variable is.
+    const badInput = code === 'GRAPHQL_VALIDATION_FAILED' && causes(error).some(isRefusedScalarValue);
+    return {
+      ...formatted,
+      message: withoutInputValues(formatted.message, innermostMessage(error)),
+      extensions: { ...extensions, code: badInput ? 'BAD_USER_INPUT' : code },
+    };
+  }
+  return {
+    message: GENERIC_MESSAGE,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }
 
 /** The original of a masked error, redacted, for the log. */
@@ -119,7 +171,7 @@ export function maskingPlugin(logger: Logger): ApolloServerPlugin<RequestContext
       return {
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
-            if (isPassThroughCode(error.extensions?.code)) continue;
+            if (clientErrorCode(error) !== undefined) continue;
             logger.error(
               {
                 correlationId: contextValue?.correlationId,

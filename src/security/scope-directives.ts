@@ -1,5 +1,6 @@
 import {
   defaultFieldResolver,
+  getNamedType,
   isObjectType,
   valueFromASTUntyped,
   type DirectiveNode,
@@ -22,8 +23,12 @@ export function enforceScopeDirectives(schema: GraphQLSchema, callerOf: (context
     const typeRule = ruleFrom(typeDirectives(type));
     if (typeRule) guardReferenceResolver(type, typeRule, callerOf);
     for (const field of Object.values(type.getFields())) {
-      // Federation forbids these directives on interfaces, so the object type and its fields say it all.
-      const rule = mergeRules(typeRule, ruleFrom(field.astNode?.directives ?? []));
+      // Federation forbids these directives on interfaces, so the object type and its fields say it all. A type's
+      // rule also guards every field that returns it (as routers apply it), so a field that would look the type up
+      // (PreRegistration.vehicle) is refused before the lookup, and found and not found answer alike.
+      const returned = getNamedType(field.type);
+      const returnedRule = isObjectType(returned) && returned !== type ? ruleFrom(typeDirectives(returned)) : undefined;
+      const rule = mergeRules(mergeRules(typeRule, ruleFrom(field.astNode?.directives ?? [])), returnedRule);
       if (!rule) continue;
       const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args, context, info) => {

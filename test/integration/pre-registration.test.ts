@@ -137,7 +137,7 @@ describe('preRegister over HTTP against the emulator', () => {
     [
       '5,000-deep nesting',
       `<InitialVehicleInformation>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</InitialVehicleInformation>`,
-      'XML-MALFORMED',
+      'XML-TOO-COMPLEX',
     ],
   ])('refuses %s in the payload, sends nothing, and keeps serving', async (_name, iviXml, code) => {
     const res = await stack.gql(PRE_REGISTER, { input: { iviXml } });

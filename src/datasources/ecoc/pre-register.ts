@@ -1,16 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { IVI_REFERANSE_RULE, isValidIviReferanse } from '../../domain/identifiers';
 import { badUserInput, isUpstreamError } from '../../errors';
-import {
-  buildIvi,
-  decodeIviDocument,
-  duplicateIssue,
-  mergeIssues,
-  parseIvi,
-  validateIvi,
-  type EcocInput,
-  type IviDocument,
-  type IviIssue,
-} from '../../ivi';
+import { duplicateIssue, mergeIssues, type EcocInput, type IviDocument, type IviIssue } from '../../ivi';
+import type { IviChecker } from '../../ivi/pool';
 import type { LedgerStatus, Submission } from '../../ledger/model';
 import type { LedgerSession } from '../../ledger/session';
 import type { TaxClassification } from './dto';
@@ -37,24 +29,24 @@ export interface PreRegisterResult {
   replayed: boolean;
 }
 
-export const IVI_REFERANSE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
- * The pre-registration flow: decode or build the IVI document, parse it safely, validate it locally, and only then
- * (not for a dry run, never with local errors) record it in the ledger as PENDING and send it once. The ledger's
+ * The pre-registration flow: the local check (decode or build the IVI document, parse it safely, validate it) runs
+ * in a worker thread; only then (not for a dry run, never with local errors) is it recorded in the ledger as PENDING
+ * and sent once. The ledger's
  * unique indexes make that "once" hold across every replica; an idempotency key returns the stored outcome.
  * Field problems come back as data.
  */
 export async function preRegister(
   command: PreRegisterCommand,
-  { ecoc, ledger }: { ecoc: EcocDataSource; ledger: LedgerSession },
+  { ecoc, ledger, ivi }: { ecoc: EcocDataSource; ledger: LedgerSession; ivi: IviChecker },
 ): Promise<PreRegisterResult> {
   const hasXml = command.iviXml != null;
   const hasEcoc = command.ecoc != null;
   if (hasXml === hasEcoc) throw badUserInput('input', 'give exactly one of iviXml and ecoc');
-  if (command.iviReferanse != null && !IVI_REFERANSE.test(command.iviReferanse)) {
-    throw badUserInput('input.iviReferanse', 'an iviReferanse is 1–64 letters, digits, dots, hyphens or underscores');
+  if (command.iviReferanse != null && !isValidIviReferanse(command.iviReferanse)) {
+    throw badUserInput('input.iviReferanse', IVI_REFERANSE_RULE);
   }
   const idempotencyKey = command.idempotencyKey ?? null;
   if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -64,28 +56,21 @@ export async function preRegister(
     );
   }
 
-  let xml: string;
-  let iviReferanse = command.iviReferanse ?? undefined;
-  if (hasEcoc) {
-    iviReferanse ??= randomUUID();
-    xml = buildIvi(command.ecoc!, iviReferanse);
-  } else {
-    const decoded = decodeIviDocument(command.iviXml!);
-    if (!decoded.ok) return invalid(ledger, [decoded.issue], iviReferanse);
-    xml = decoded.value;
-  }
-  const parsed = parseIvi(xml);
-  if (!parsed.ok) return invalid(ledger, [parsed.issue], iviReferanse);
-  const doc = parsed.value;
-  // A raw document carries its own reference; one is generated only when neither the input nor the document has one.
-  iviReferanse ??= doc.iviReferenceId ?? randomUUID();
-
-  const local = validateIvi(doc, { iviReferanse, avgiftsKode: command.taxClassification?.avgiftsKode ?? undefined });
-  const summary = { iviReferanse, understellsnummer: doc.vin?.toUpperCase(), make: doc.make };
-  if (local.errors.length > 0 || !summary.understellsnummer) {
+  const checked = await ivi.check({
+    iviXml: command.iviXml ?? undefined,
+    ecoc: command.ecoc ?? undefined,
+    iviReferanse: command.iviReferanse ?? undefined,
+    avgiftsKode: command.taxClassification?.avgiftsKode ?? undefined,
+  });
+  if (!checked.ok) return invalid(ledger, [checked.issue], command.iviReferanse ?? undefined);
+  const { xml, iviReferanse, located } = checked;
+  const local = { errors: checked.errors, warnings: checked.warnings };
+  if (local.errors.length > 0 || iviReferanse === undefined || !checked.understellsnummer) {
     ledger.metrics.preRegistrations.inc({ outcome: 'INVALID' });
-    return result('REJECTED', modelFrom(summary), local.errors, local.warnings);
+    const named = iviReferanse === undefined ? null : modelFrom({ ...checked, iviReferanse });
+    return result('REJECTED', named, local.errors, local.warnings);
   }
+  const summary = { iviReferanse, understellsnummer: checked.understellsnummer, make: checked.make };
   if (command.dryRun) return result('VALID', modelFrom(summary), [], local.warnings);
 
   const sender = ledger.sender();
@@ -114,9 +99,9 @@ export async function preRegister(
     }
     ledger.metrics.preRegistrations.inc({ outcome: 'DUPLICATE' });
     const holder = await ledger.ledger.openHolder(summary.understellsnummer, iviReferanse);
-    return result('REJECTED', modelFrom(summary), [conflictIssue(claim.on, doc, holder, sender)], local.warnings);
+    return result('REJECTED', modelFrom(summary), [conflictIssue(claim.on, located, holder, sender)], local.warnings);
   }
-  return send(claim.submission, { xml, doc, command, local: local.warnings, ecoc, ledger });
+  return send(claim.submission, { xml, command, local: local.warnings, ecoc, ledger });
 }
 
 /** Sends a recorded submission once and records the answer, or its absence. */
@@ -124,7 +109,6 @@ async function send(
   submission: Submission,
   ctx: {
     xml: string;
-    doc: IviDocument;
     command: PreRegisterCommand;
     local: IviIssue[];
     ecoc: EcocDataSource;
@@ -224,11 +208,11 @@ function fingerprintOf(command: PreRegisterCommand, decodedXml: string | null): 
 /** Why the ledger refused a second submission; another sender's submission is described no further than SVV would. */
 function conflictIssue(
   on: 'vin' | 'iviReferanse' | 'idempotencyKey',
-  doc: IviDocument,
+  located: Pick<IviDocument, 'paths' | 'cocPath'>,
   holder: { sender: string; status: LedgerStatus } | undefined,
   sender: string,
 ): IviIssue {
-  const duplicate = duplicateIssue(on === 'iviReferanse' ? 'iviReferanse' : 'vin', doc);
+  const duplicate = duplicateIssue(on === 'iviReferanse' ? 'iviReferanse' : 'vin', located);
   if (!holder || holder.sender !== sender || holder.status === 'ACCEPTED') return duplicate;
   if (holder.status === 'PENDING') {
     return {

@@ -1,3 +1,4 @@
+import { IVI_REFERANSE_RULE, isValidIviReferanse } from '../../domain/identifiers';
 import { requireExactlyOne, requirePageSize, requireUnderstellsnummer } from '../../domain/arguments';
 import { badUserInput, forbidden, isUpstreamError } from '../../errors';
 import type { IviIssue } from '../../ivi';
@@ -7,7 +8,7 @@ import type { FiksDataSource } from '../fiks/fiks-datasource';
 import type { EcocDataSource } from './ecoc-datasource';
 import { svvIssues } from './mapping';
 import type { PreRegistrationModel } from './model';
-import { IVI_REFERANSE, modelOf } from './pre-register';
+import { modelOf } from './pre-register';
 
 /**
  * What an importer does with its submissions after sending: withdraw, settle an unknown outcome, list. Each acts on
@@ -166,9 +167,7 @@ function submissionRef(args: { iviReferanse?: string | null; understellsnummer?:
   const which = requireExactlyOne(args, ['iviReferanse', 'understellsnummer'] as const);
   if (which === 'iviReferanse') {
     const value = String(args.iviReferanse);
-    if (!IVI_REFERANSE.test(value)) {
-      throw badUserInput('iviReferanse', 'an iviReferanse is 1–64 letters, digits, dots, hyphens or underscores');
-    }
+    if (!isValidIviReferanse(value)) throw badUserInput('iviReferanse', IVI_REFERANSE_RULE);
     return { iviReferanse: value };
   }
   return { understellsnummer: requireUnderstellsnummer(args.understellsnummer) };

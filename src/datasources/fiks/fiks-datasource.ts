@@ -4,7 +4,7 @@ import type { FiksConfig } from '../../config';
 import { UpstreamError, vehicleWithheld } from '../../errors';
 import type { Metrics } from '../../observability/metrics';
 import { mapWithConcurrency } from '../concurrency';
-import type { UpstreamClient } from '../http';
+import type { UpstreamRequester } from '../fairness';
 import {
   extractBulkItems,
   matchBulkItems,
@@ -28,7 +28,7 @@ export interface OwnerNameSearch {
 }
 
 export interface FiksDataSourceOptions {
-  client: UpstreamClient;
+  client: UpstreamRequester;
   config: FiksConfig;
   /** The Fiks organisation this request acts for (config default, or the caller's claim). */
   fiksOrgId: string;

@@ -83,6 +83,7 @@ export async function startBareServer(options: BareServerOptions): Promise<BareS
       breakerThreshold: 100,
       breakerHalfOpenMs: 1000,
     },
+    callerShare: { limit: 8, queue: 8 },
     auth,
     routerSecret: options.routerSecret,
     corsOrigins: options.corsOrigins ?? [],

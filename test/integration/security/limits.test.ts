@@ -205,7 +205,7 @@ describe('operation limits (graphql-armor + identifier cap + token limit)', () =
         VEHICLES,
         { p: [...plates, 'ZZ99999'] },
         'BAD_USER_INPUT',
-        /asks for 201 vehicle identifiers; the limit is 200/,
+        /asks for 201 vehicle identifiers \(a VIN counts 10\); the limit is 200/,
       );
       expect(res.body.errors![0].extensions!.limit).toBe(CAP);
     });

@@ -1,8 +1,8 @@
 /**
  * Hostile documents through the real pipeline (decode → parse): each is refused with the right code, nothing
- * throws, nothing is read from disk, Object.prototype stays clean, and nothing takes long.
+ * throws, nothing is read from disk, Object.prototype stays clean, and the work is bounded by structure limits.
  */
-import { decodeIviDocument, parseIvi, type IviIssue } from '../../../src/ivi';
+import { IVI_STRUCTURE_LIMITS, decodeIviDocument, parseIvi, type IviIssue } from '../../../src/ivi';
 
 /** decode then parse, as the emulator and the subgraph do; returns the first issue or 'ok'. */
 function pipeline(input: string): IviIssue | 'ok' {
@@ -42,7 +42,7 @@ const cases: Array<[string, string, string]> = [
     `<?xml version="1.0"?><!\tdocType x SYSTEM "file:///etc/passwd">${root('')}`,
     'XML-DOCTYPE',
   ],
-  ['5,000-deep nesting', DEEP, 'XML-MALFORMED'],
+  ['5,000-deep nesting', DEEP, 'XML-TOO-COMPLEX'],
   ['oversized document (> 2 MiB)', OVERSIZED, 'XML-TOO-LARGE'],
   ['<__proto__> element', root('<__proto__><polluted>yes</polluted></__proto__>'), 'XML-MALFORMED'],
   [
@@ -58,6 +58,20 @@ const cases: Array<[string, string, string]> = [
   ['malformed XML', root('<Header><IVIReferenceId>x</Header>'), 'XML-MALFORMED'],
   ['unclosed CDATA', root('<Type><![CDATA[x</Type>'), 'XML-MALFORMED'],
   ['wrong root', '<Envelope><Body/></Envelope>', 'XML-ROOT'],
+  ['root in a foreign namespace', '<x:InitialVehicleInformation xmlns:x="urn:evil"/>', 'XML-ROOT'],
+  ['root in a foreign default namespace', '<InitialVehicleInformation xmlns="urn:evil"/>', 'XML-ROOT'],
+  [
+    'a NUL character reference (&#0;)',
+    root('<Header><IVIReferenceId>a&#0;b</IVIReferenceId></Header>'),
+    'XML-MALFORMED',
+  ],
+  [
+    'a control character reference (&#x1F;)',
+    root('<Body><CocDataGroup><Type>&#x1F;</Type></CocDataGroup></Body>'),
+    'XML-MALFORMED',
+  ],
+  ['an unbound namespace prefix', root('<x:Header/>'), 'XML-MALFORMED'],
+  ['a duplicate attribute', '<InitialVehicleInformation a="1" a="2"/>', 'XML-MALFORMED'],
   ['bad base64', 'PD94bWwg*dmVyc2lvbj0iMS4wIj8+', 'XML-BASE64'],
 ];
 
@@ -67,13 +81,10 @@ describe.each(cases)('%s', (_label, payload, code) => {
     ['base64', code === 'XML-BASE64' ? payload : b64(payload)],
   ])(`is refused with ${code} (%s)`, (_how, input) => {
     let result: IviIssue | 'ok' = 'ok';
-    const started = process.hrtime.bigint();
     expect(() => {
       result = pipeline(input);
     }).not.toThrow();
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(result).toMatchObject({ code, source: 'LOCAL', field: 'iviXml', path: '/iviXml' });
-    expect(ms).toBeLessThan(1000);
   });
   it('is refused by parseIvi alone too (defence in depth)', () => {
     if (code === 'XML-BASE64') return;
@@ -92,23 +103,40 @@ describe('after all of the above', () => {
   });
 });
 
-describe('legal but heavy documents stay cheap', () => {
-  it('100-deep nesting is the limit: the parser refuses 101 with a clear message', () => {
-    const at = (n: number) => root(`${'<a>'.repeat(n)}x${'</a>'.repeat(n)}`);
-    expect(pipeline(at(98))).toBe('ok');
-    expect(pipeline(at(150))).toMatchObject({ code: 'XML-MALFORMED', message: expect.stringMatching(/nested/i) });
+describe('heavy documents: bounded by structure, not only by bytes', () => {
+  it(`${IVI_STRUCTURE_LIMITS.maxDepth} levels pass; one more is XML-TOO-COMPLEX, naming the limit`, () => {
+    // The root is level 1.
+    const at = (n: number) => root(`${'<a>'.repeat(n - 1)}x${'</a>'.repeat(n - 1)}`);
+    expect(pipeline(at(IVI_STRUCTURE_LIMITS.maxDepth))).toBe('ok');
+    expect(pipeline(at(IVI_STRUCTURE_LIMITS.maxDepth + 1))).toMatchObject({
+      code: 'XML-TOO-COMPLEX',
+      message: expect.stringContaining(`maks ${IVI_STRUCTURE_LIMITS.maxDepth}`),
+    });
   });
-  it('300k character references in a near-2 MiB document parse quickly', () => {
-    const doc = root(`<Body><CocDataGroup><Type>${'&#65;'.repeat(300_000)}</Type></CocDataGroup></Body>`);
-    const started = Date.now();
+  it.each([
+    ['identical empty elements', () => '<e/>', 'elementer'],
+    ['distinct empty elements', (i: number) => `<e${i.toString(36)}/>`, 'ulike'],
+  ])('many %s are refused before the tree is built', (_label, element, what) => {
+    const doc = root(Array.from({ length: 255_000 }, (_, i) => element(i)).join(''));
+    expect(pipeline(doc)).toMatchObject({ code: 'XML-TOO-COMPLEX', message: expect.stringContaining(what) });
+  });
+  it('235,000 distinct attribute names are refused at the first limit', () => {
+    const attributes = Array.from({ length: 235_000 }, (_, i) => `a${i.toString(36)}=""`).join(' ');
+    expect(pipeline(root(`<Header ${attributes}/>`))).toMatchObject({
+      code: 'XML-TOO-COMPLEX',
+      message: expect.stringContaining('attributter på ett element'),
+    });
+  });
+  it('100k character references in one element decode correctly', () => {
+    const doc = root(`<Body><CocDataGroup><Type>${'&#65;'.repeat(100_000)}</Type></CocDataGroup></Body>`);
     const r = parseIvi(doc);
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(r.ok && r.value.type?.length).toBe(300_000);
+    expect(r.ok && r.value.type?.length).toBe(100_000);
   });
-  it('many comment and CDATA openers inside a comment do not slow the entity check', () => {
-    const doc = root(`<!--${'<![CDATA[<!--<?'.repeat(100_000)}--><Type>a &amp; b</Type>`);
-    const started = Date.now();
+  it('comments full of CDATA and PI openers are plain comment text', () => {
+    const doc = root(`<!--${'<![CDATA[<?'.repeat(100_000)}--><Type>a &amp; b</Type>`);
     expect(parseIvi(doc).ok).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
+  });
+  it('"--" inside a comment is not well-formed XML', () => {
+    expect(pipeline(root('<!-- a -- b --><Type>x</Type>'))).toMatchObject({ code: 'XML-MALFORMED' });
   });
 });

@@ -35,6 +35,11 @@ function run(c: Case = {}) {
 /** At least one real failing input per rule id. */
 const FAILING: Record<string, Case[]> = {
   'ref.required': [{ ref: '' }],
+  'ref.format': [
+    { ref: 'r'.repeat(65), ctx: { iviReferanse: 'r'.repeat(65) } },
+    { ref: '../../etc', ctx: { iviReferanse: '../../etc' } },
+    { ref: 'ref\u202Eevil', ctx: { iviReferanse: 'ref\u202Eevil' } },
+  ],
   'ref.match': [{ ctx: { iviReferanse: 'another-ref' } }, { ref: `${REF}x` }],
   'vin.required': [{ input: { vin: null } }, { input: { vin: '  ' } }],
   'vin.format': [
@@ -190,6 +195,23 @@ describe.each(IVI_RULES.map((rule) => [rule.id, rule] as const))('rule %s', (_id
 
 describe('conditions and leniency', () => {
   const codes = (r: ReturnType<typeof run>) => r.errors.map((e) => `${e.code} ${e.field}`);
+
+  it.each([
+    ['VehicleIdentificationNumber', '<VehicleIdentificationNumber>YS3TESTM1R0000002</VehicleIdentificationNumber>'],
+    ['IVIReferenceId', `<IVIReferenceId>${REF}</IVIReferenceId>`],
+    ['CocDataGroup', '<CocDataGroup/>'],
+  ])('%s written twice is an error at its path, whichever value comes first', (field, extra) => {
+    const after =
+      field === 'IVIReferenceId'
+        ? '<VersionNumberXsd>'
+        : field === 'CocDataGroup'
+          ? '</Body>'
+          : '<StageOfCompletionCode>';
+    const r = run({ xml: (x) => x.replace(after, `${extra}${after}`) });
+    expect(r.errors).toContainEqual(
+      expect.objectContaining({ code: 'IVI-E-FORMAT', field, message: `${field} kan bare forekomme én gang` }),
+    );
+  });
 
   it('M1/N1-only requirements do not apply to other categories', () => {
     const r = run({

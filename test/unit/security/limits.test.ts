@@ -8,7 +8,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { buildSchema } from '../../../src/schema';
-import { countIdentifiers, countTokens, LIMITS, operationLimits } from '../../../src/security/limits';
+import { countIdentifiers, countTokens, LIMITS, operationLimits, VIN_LOOKUP_COST } from '../../../src/security/limits';
 
 const schema = buildSchema();
 
@@ -45,6 +45,23 @@ describe('countIdentifiers: vehicles one operation can make the subgraph look up
     expect(
       count('query($p: [String!] = ["AB10000", "AB10001", "AB10002"]) { vehicles(kjennemerker: $p) { kuid } }'),
     ).toBe(3);
+  });
+
+  it(`counts a VIN lookup as ${VIN_LOOKUP_COST}: each VIN is a GET of its own, plates share bulk calls`, () => {
+    expect(count('{ vehicle(understellsnummer: "YS3TESTM1R0000001") { kuid } }')).toBe(VIN_LOOKUP_COST);
+    const vins = Array.from({ length: 200 }, (_, i) => ({
+      __typename: 'Vehicle',
+      understellsnummer: `YS3TESTM1R${String(i).padStart(7, '0')}`,
+    }));
+    const entities = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Vehicle { kuid } } }';
+    expect(count(entities, { r: vins })).toBe(200 * VIN_LOOKUP_COST);
+    // A reference with a kuid or plate resolves by that, in bulk, whatever else it carries.
+    expect(count(entities, { r: vins.map((v, i) => ({ ...v, kuid: String(i + 1) })) })).toBe(200);
+    expect(
+      count('mutation($i: PreRegisterInput!) { preRegister(input: $i) { preRegistration { vehicle { kuid } } } }', {
+        i: { dryRun: true, ecoc: {} },
+      }),
+    ).toBe(VIN_LOOKUP_COST);
   });
 
   it('counts `_entities` representations, literal or from variables', () => {

@@ -109,11 +109,17 @@ describe('@requiresScopes / @authenticated enforced inside the subgraph', () => 
   });
 
   it('a type-level rule and a field-level rule both apply (AND; OR within the field rule)', async () => {
-    const denied = await run('{ audit { entry } }', caller('audit:write'));
+    const denied = await run('{ audit { entry } }', caller('audit:read'));
     expect(denied.errors![0]).toMatchObject({ path: ['audit', 'entry'], extensions: { code: 'FORBIDDEN' } });
     const allowed = await run('{ audit { entry } }', caller('audit:read', 'audit:admin'));
     expect(allowed.errors).toBeUndefined();
     expect(allowed.data).toEqual({ audit: { entry: 'x' } });
+  });
+
+  it("a type's rule guards every field that returns the type, before its resolver runs", async () => {
+    const denied = await run('{ audit { entry } }', caller('audit:write'));
+    expect(denied.data).toEqual({ audit: null });
+    expect(denied.errors![0]).toMatchObject({ path: ['audit'], extensions: { code: 'FORBIDDEN' } });
   });
 
   it('dev mode passes every check', async () => {
@@ -138,11 +144,11 @@ describe('a rule on `extend type`', () => {
     (context) => (context as { caller: Caller }).caller,
   );
 
-  it("applies to the type's fields", async () => {
+  it("applies to the type's fields and to the fields that return it", async () => {
     const run2 = (who: Caller) =>
       graphql({ schema: extended, source: '{ secret { value } }', contextValue: { caller: who } });
     const denied = await run2(caller('vehicles:read'));
-    expect(denied.data).toEqual({ secret: { value: null } });
+    expect(denied.data).toEqual({ secret: null });
     expect(denied.errors![0].extensions.code).toBe('FORBIDDEN');
     expect((await run2(caller('secret:read'))).data).toEqual({ secret: { value: 'v' } });
   });

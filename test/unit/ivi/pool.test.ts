@@ -1,0 +1,69 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { buildIvi } from '../../../src/ivi';
+import { IviCheckPool } from '../../../src/ivi/pool';
+import { SAMPLE_ECOC_INPUT } from '../../fixtures/ivi';
+
+/**
+ * The worker pool runs checkIvi in worker threads, from TypeScript sources here (tsx in the worker) and from dist/
+ * when built. A check over its budget comes back as XML-TOO-COMPLEX and the pool goes on working.
+ */
+const REF = 'pool-ref-0001';
+/** Within the structure limits but heavy: the most elements allowed, each with text. */
+const HEAVY = `<InitialVehicleInformation>${'<Note>text</Note>'.repeat(4900)}</InitialVehicleInformation>`;
+
+describe('IviCheckPool', () => {
+  let pool: IviCheckPool;
+  beforeAll(() => {
+    pool = new IviCheckPool({ threads: 1 });
+  });
+  afterAll(() => pool.close());
+
+  it('checks a document in a worker thread: same answer as the rules give', async () => {
+    const result = await pool.check({
+      ecoc: SAMPLE_ECOC_INPUT,
+      iviReferanse: REF,
+      avgiftsKode: '101',
+      today: '2026-01-15',
+    });
+    expect(result).toMatchObject({ ok: true, iviReferanse: REF, errors: [], warnings: [] });
+    expect(result.ok && result.xml).toBe(buildIvi(SAMPLE_ECOC_INPUT, REF));
+  });
+
+  it('the event loop keeps turning while a heavy document is checked', async () => {
+    let settled = false;
+    const check = pool.check({ iviXml: HEAVY }).finally(() => (settled = true));
+    await nextTurn();
+    expect(settled).toBe(false);
+    expect(await check).toMatchObject({ ok: true });
+  });
+
+  it('a check over its budget is XML-TOO-COMPLEX, and the pool still answers afterwards', async () => {
+    const strict = new IviCheckPool({ threads: 1, timeoutMs: 1 });
+    try {
+      expect(await strict.check({ iviXml: HEAVY })).toEqual({
+        ok: false,
+        issue: expect.objectContaining({ code: 'XML-TOO-COMPLEX', field: 'iviXml', source: 'LOCAL' }),
+      });
+    } finally {
+      await strict.close();
+    }
+    expect(await pool.check({ iviXml: '<InitialVehicleInformation/>' })).toMatchObject({ ok: true });
+  });
+
+  it('a document over the structure limits is refused in the worker too', async () => {
+    const many = `<InitialVehicleInformation>${Array.from({ length: 255_000 }, (_, i) => `<e${i.toString(36)}/>`).join('')}</InitialVehicleInformation>`;
+    expect(await pool.check({ iviXml: many })).toMatchObject({ ok: false, issue: { code: 'XML-TOO-COMPLEX' } });
+  });
+
+  it('a full queue refuses new checks (IviPoolBusyError) instead of queueing without bound', async () => {
+    const tiny = new IviCheckPool({ threads: 1, maxQueue: 1 });
+    try {
+      const results = await Promise.allSettled([1, 2, 3, 4].map(() => tiny.check({ iviXml: HEAVY })));
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) expect((r as PromiseRejectedResult).reason).toMatchObject({ name: 'IviPoolBusyError' });
+    } finally {
+      await tiny.close();
+    }
+  });
+});
