@@ -44,7 +44,7 @@ let fed: Federation;
 beforeAll(async () => {
   // No retries and a breaker that never opens here, so an injected fault fails exactly the request it targets.
   fed = await startFederation({ UPSTREAM_MAX_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000' }, ['apollo', 'hive']);
-}, 120000);
+}, 240000);
 afterAll(() => fed?.close());
 beforeEach(() => fed.stack.reset());
 
