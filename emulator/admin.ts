@@ -2,7 +2,7 @@ import type { AuthService } from './auth';
 import type { EmulatorContext, EmulatorSettings } from './context';
 import type { FaultQueue } from './faults';
 import { json, parseJsonBody, type EmulatorRequest, type Reply } from './http';
-import type { RouteName, RouteStats, Stats } from './stats';
+import type { RouteName, RouteStats, SearchPaging, Stats } from './stats';
 import { z } from 'zod';
 
 /** Admin API under /__emulator/ (CONTRACTS.md). Never faulted, never delayed, never counted. */
@@ -15,6 +15,8 @@ export interface EmulatorStatsSnapshot {
   batchSizes: Record<RouteName, number[]>;
   /** Addition to CONTRACTS.md: Fiks requests per fiksOrgId (tenant) in the path. */
   fiksOrgIds: Record<string, number>;
+  /** Addition to CONTRACTS.md: `fra` / `antall` of each search as sent (null when absent). */
+  searchPaging: SearchPaging[];
 }
 
 export interface AdminDeps {
@@ -24,10 +26,11 @@ export interface AdminDeps {
 }
 
 export function statsSnapshot({ ctx, stats }: AdminDeps): EmulatorStatsSnapshot {
-  const { routes, batchSizes, fiksOrgIds } = stats.snapshot();
+  const { routes, batchSizes, fiksOrgIds, searchPaging } = stats.snapshot();
   return {
     routes,
     fiksOrgIds,
+    searchPaging,
     tokenGrants: ctx.auth.tokenGrants,
     grantsRejected: ctx.auth.grantsRejected,
     grants: ctx.auth.grants.map((g) => ({ header: { ...g.header }, claims: { ...g.claims } })),

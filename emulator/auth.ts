@@ -2,7 +2,7 @@ import { X509Certificate, createPublicKey, randomBytes, timingSafeEqual, type Ke
 import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 
 /**
- * Maskinporten-like JWT-grant verification (brief §6, docs.digdir.no "JWT grant") and the emulator's store of issued
+ * Maskinporten-like JWT-grant verification (docs/upstreams.md §9) and the emulator's store of issued
  * access tokens. Tokens are opaque random strings, as Maskinporten's are to a client.
  */
 

@@ -1,14 +1,15 @@
 /**
  * Static lists the synthetic dataset draws from. Names are common Norwegian names and made-up companies; addresses use
  * invented street names with real post codes and municipalities (so postnummer/fylke filters behave realistically).
- * Code values follow SVV's code lists where the brief gives them; the rest are plausible and marked synthetic.
+ * Code values follow SVV's code lists as real answers show them (docs/upstreams.md §3); the rest are plausible and
+ * marked synthetic.
  */
 
 export type VehicleClass = 'M1' | 'N1' | 'N3' | 'M3' | 'L3e' | 'O1' | 'O2';
 
 export interface ClassInfo {
   navn: string;
-  /** Synthetic kjoretoyAvgiftsKode. */
+  /** kjoretoyAvgiftsKode: 101 (Personbil) and 314 (Varebil klasse 1) are seen in real answers, the others synthetic. */
   avgiftsKode: string;
   /** Ordinary plate with 4 digits (MC, trailers) rather than 5. */
   shortPlate: boolean;
@@ -20,7 +21,7 @@ export interface ClassInfo {
 
 export const CLASSES: Record<VehicleClass, ClassInfo> = {
   M1: { navn: 'Personbil', avgiftsKode: '101', shortPlate: false, inspected: true, inspectionYears: [4, 2] },
-  N1: { navn: 'Varebil', avgiftsKode: '112', shortPlate: false, inspected: true, inspectionYears: [4, 2] },
+  N1: { navn: 'Varebil', avgiftsKode: '314', shortPlate: false, inspected: true, inspectionYears: [4, 2] },
   N3: { navn: 'Lastebil', avgiftsKode: '520', shortPlate: false, inspected: true, inspectionYears: [1, 1] },
   M3: { navn: 'Buss', avgiftsKode: '410', shortPlate: false, inspected: true, inspectionYears: [1, 1] },
   L3e: { navn: 'Motorsykkel', avgiftsKode: '302', shortPlate: true, inspected: false, inspectionYears: [4, 2] },
@@ -44,7 +45,7 @@ export interface FuelInfo {
   kodeVerdi: string;
   kodeNavn: string;
 }
-/** drivstoffKode values as seen in SVV data (brief §3: "2" diesel seen; the others are plausible [I]). */
+/** drivstoffKode values: 1 Bensin, 2 Diesel and 5 Elektrisk are seen in real answers; 4 and 7 are plausible [I]. */
 export const FUELS = {
   PETROL: { kodeVerdi: '1', kodeNavn: 'Bensin' },
   DIESEL: { kodeVerdi: '2', kodeNavn: 'Diesel' },
@@ -128,21 +129,29 @@ export const MODELS: ModelSpec[] = [
   { make: 'TYSSE', makeCode: '6220', wmi: 'YT9', model: 'S 2000', typebetegnelse: 'S', klass: 'O2', powertrains: ['NONE'], kw: [0, 0], cc: 0, cylinders: 0, egenvekt: [420, 560], payload: 1500, seats: 0, dims: [4300, 2000, 1200], doors: 0, karosseri: TRAILER, fromYear: 1995, weight: 5 },
 ];
 
+/** SVV's rFarge codes as seen in real answers (docs/upstreams.md §3). */
 export const COLOURS: [string, string][] = [
   ['01', 'Hvit'],
-  ['02', 'Gul'],
-  ['03', 'Rød'],
-  ['04', 'Brun'],
+  ['02', 'Rød'],
+  ['03', 'Blå'],
+  ['04', 'Grønn'],
   ['05', 'Grå'],
-  ['06', 'Grønn'],
-  ['07', 'Blå'],
-  ['08', 'Svart'],
-  ['09', 'Sølv'],
-  ['10', 'Flerfarget'],
+  ['06', 'Svart'],
+  ['08', 'Brun'],
+  ['09', 'Gul'],
+  ['10', 'Oransje'],
+  ['11', 'Sølv'],
 ];
-export const COLOUR_WEIGHTS = [18, 1, 5, 2, 16, 2, 10, 18, 22, 1];
+export const COLOUR_WEIGHTS = [18, 5, 10, 2, 16, 18, 2, 1, 1, 22];
 
-/** Letter pairs for ordinary plates. E-prefixes are reserved for electric vehicles (brief §7). */
+/** hybridKategori, always present in real answers (docs/upstreams.md §3); the IKKE_LADBAR texts are [I]. */
+export const HYBRID_CATEGORIES = {
+  NONE: ['INGEN', 'Ingen', 'Ingen eller ikke relevant'],
+  HYBRID: ['IKKE_LADBAR', 'Ikke ladbar hybrid', 'Ikke ladbar hybrid'],
+  PLUGIN: ['LADBAR', 'Ladbar hybrid', 'Ladbar hybrid'],
+} as const;
+
+/** Letter pairs for ordinary plates. E-prefixes are reserved for electric vehicles (docs/upstreams.md §10). */
 export const PLATE_PREFIXES = [
   'AB',
   'BR',

@@ -14,7 +14,7 @@ export interface EmulatorSettings {
 /** What `gjenstaendeKvote` starts from when no quota is configured: large, but still visibly counting down. */
 const NOMINAL_QUOTA = 1_000_000;
 
-/** SVV's per-day vehicle quota: counts vehicles returned, resets at midnight Oslo time (brief §5). */
+/** SVV's per-day vehicle quota: counts vehicles returned, resets at midnight Oslo time (docs/upstreams.md §8). */
 export class Quota {
   private used = 0;
   private day: string;

@@ -115,6 +115,11 @@ export interface VehicleRecord {
   owners: OwnerPeriod[];
   statuses: StatusPeriod[];
   prereg?: PreRegistration;
+  /**
+   * SVV withholds this vehicle's data: lookups answer `OPPLYSNINGER_UTILGJENGELIG` instead of the vehicle, and
+   * searches leave it out (docs/upstreams.md §4, §14).
+   */
+  withheld: boolean;
 }
 
 export interface Address {
@@ -177,6 +182,8 @@ const BIRTH_DAYS = Math.floor((Date.UTC(2005, 11, 31) - BIRTH_FROM) / DAY_MS) + 
 const FNR_SLOTS_PER_DAY = 62;
 const MAX_AGE_DAYS = 30 * 365;
 const VIN_CHARS = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
+/** Share of generated vehicles whose data SVV withholds (the real share is unknown; enough for tests to find some). */
+const WITHHELD_SHARE = 0.01;
 const VIN_YEAR_CODES = 'ABCDEFGHJKLMNPRSTVWXY123456789';
 
 /** One family of ordinary plates: allocation number k ↔ plate through a permutation, so no plate index is needed. */
@@ -315,7 +322,11 @@ export class Dataset {
         plates,
         owners,
         statuses,
+        withheld: false,
       };
+      // Its own stream (the next vehicle reseeds anyway), so the flag leaves every other generated value as it was.
+      rng.reseed(mixSeed(this.seed, i, 9));
+      record.withheld = rng() < WITHHELD_SHARE;
       this.insert(record, irregular === undefined);
     }
   }
@@ -688,7 +699,7 @@ export class Dataset {
 
   /**
    * Vehicles whose current owner (eier) has every word of `navn` as a word of their name (case-insensitive, whole
-   * words), filtered, in dataset order.
+   * words), filtered, in dataset order. Withheld vehicles are left out.
    */
   searchByOwnerName(navn: string, filters: SearchFilters = {}): VehicleRecord[] {
     const words = splitWords(navn);
@@ -735,7 +746,7 @@ export class Dataset {
     const index = new Map<string, number[]>();
     for (const record of this.records) {
       const owner = record && this.currentOwner(record);
-      if (!record || !owner) continue;
+      if (!record || !owner || record.withheld) continue;
       for (const word of new Set(splitWords(this.partyName(owner.eier)))) {
         const list = index.get(word);
         if (list) list.push(record.index);
@@ -746,7 +757,7 @@ export class Dataset {
     return index;
   }
 
-  /** Vehicles whose current eier or leasingtaker is the organisation, in dataset order. */
+  /** Vehicles whose current eier or leasingtaker is the organisation, in dataset order; not withheld ones. */
   vehiclesOfOrganisation(organisasjonsnummer: string): VehicleRecord[] {
     const o = this.orgByNumber.get(organisasjonsnummer.trim());
     if (o === undefined) return [];
@@ -760,7 +771,7 @@ export class Dataset {
       };
       for (const record of this.records) {
         const owner = record && this.currentOwner(record);
-        if (!record || !owner) continue;
+        if (!record || !owner || record.withheld) continue;
         add(owner.eier, record.index);
         add(owner.leasingtaker, record.index);
       }
@@ -786,6 +797,7 @@ export class Dataset {
       owners: [],
       statuses: [{ status: 'UREGISTRERT', fom: prereg.receivedAt }],
       prereg,
+      withheld: false,
     };
     this.insert(record, false);
     return record;
@@ -814,9 +826,11 @@ export class Dataset {
 
   // ---------------------------------------------------------------- sample (admin API)
 
+  /** Known identifiers for tests and examples. Withheld vehicles appear only under `withheld`. */
   sample(count: number): DatasetSample {
     const n = Math.max(1, Math.min(1000, Math.floor(count)));
-    const generated = this.records.slice(0, this.size).filter((r): r is VehicleRecord => !!r);
+    const all = this.records.slice(0, this.size).filter((r): r is VehicleRecord => !!r);
+    const generated = all.filter((r) => !r.withheld);
     const stride = Math.max(1, Math.floor(generated.length / n));
     const vehicles: DatasetSample['vehicles'] = [];
     for (let k = 0; k < generated.length && vehicles.length < n; k += stride) {
@@ -842,7 +856,7 @@ export class Dataset {
       .flatMap((r) =>
         r.plates
           .filter((p) => p.kategori === 'PERSONLIG' && p.tom === undefined)
-          .map((p) => ({ kjennemerke: p.plate, kuid: r.kuid })),
+          .map((p) => ({ kjennemerke: p.plate, kuid: r.kuid, understellsnummer: r.vin })),
       )
       .slice(0, n);
     const plateHistory = generated
@@ -859,7 +873,7 @@ export class Dataset {
       }));
     const sharedVins: DatasetSample['sharedVins'] = [];
     for (const [vin, list] of this.otherVins) {
-      if (Array.isArray(list) && sharedVins.length < n) {
+      if (Array.isArray(list) && sharedVins.length < n && list.every((i) => !this.records[i]?.withheld)) {
         sharedVins.push({ understellsnummer: vin, kuids: list.map((i) => this.kuidFor(i)) });
       }
     }
@@ -886,7 +900,20 @@ export class Dataset {
           vehicles: count,
         });
     }
-    return { vehicles, withOwnershipHistory, personalPlates, ownerSearch, organisations, plateHistory, sharedVins };
+    const withheld = all
+      .filter((r) => r.withheld && currentOrdinaryPlate(r) !== undefined)
+      .slice(0, n)
+      .map((r) => ({ kjennemerke: currentOrdinaryPlate(r) ?? '', kuid: r.kuid, understellsnummer: r.vin }));
+    return {
+      vehicles,
+      withOwnershipHistory,
+      personalPlates,
+      ownerSearch,
+      organisations,
+      plateHistory,
+      sharedVins,
+      withheld,
+    };
   }
 }
 
@@ -898,7 +925,7 @@ export interface DatasetSample {
     understellsnummer: string;
     owners: { fom: string; til: string | null }[];
   }[];
-  personalPlates: { kjennemerke: string; kuid: string }[];
+  personalPlates: { kjennemerke: string; kuid: string; understellsnummer: string }[];
   ownerSearch: { name: string; hits: number }[];
   organisations: { organisasjonsnummer: string; organisasjonsnavn: string; vehicles: number }[];
   /** Addition to CONTRACTS.md: vehicles whose plates changed (or whose personal plate moved on). */
@@ -908,6 +935,8 @@ export interface DatasetSample {
   }[];
   /** Addition to CONTRACTS.md: irregular VINs carried by more than one vehicle. */
   sharedVins: { understellsnummer: string; kuids: string[] }[];
+  /** Vehicles SVV withholds: a lookup answers `OPPLYSNINGER_UTILGJENGELIG`. */
+  withheld: { kjennemerke: string; kuid: string; understellsnummer: string }[];
 }
 
 /** Current ordinary plate (normalised), if any. */

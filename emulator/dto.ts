@@ -1,4 +1,4 @@
-import { CLASSES, IMPORT_COUNTRIES, type VehicleClass } from './catalogue';
+import { CLASSES, HYBRID_CATEGORIES, IMPORT_COUNTRIES, type VehicleClass } from './catalogue';
 import {
   Dataset,
   currentOrdinaryPlate,
@@ -16,9 +16,13 @@ import { generatedTech, type TechSpec } from './tech';
 import { DAY_MS, osloDate, osloDateTime } from './time';
 
 /**
- * The Fiks/SVV v2 `kjoretoy` DTO (brief §3 and §8), with SVV's Norwegian field names. Only eierskap, registrering
- * and kjennemerke depend on the point in time; periodiskKjoretoyKontroll is always current.
+ * The SVV `kjoretoydata` DTO with SVV's Norwegian field names, in the shape real answers have (docs/upstreams.md §3):
+ * bulk answers carry no kuid and owners without fødselsnummer; only v2 search answers carry those. Only eierskap,
+ * registrering and kjennemerke depend on the point in time; periodiskKjoretoyKontroll is always current.
  */
+
+/** Which answer the vehicle is part of: a bulk lookup (kjennemerke, kuid, VIN) or a v2 search (`sok/*`). */
+export type AnswerKind = 'bulk' | 'search';
 
 export interface Kodeverk {
   kodeVerdi: string;
@@ -47,10 +51,11 @@ const STATUS_TEXT: Record<RegStatus, string> = {
   VRAKET: 'Vraket',
 };
 
-const KJORINGENS_ART: Record<KjoringensArt, string> = {
-  EGENTRANSP_ANNEN: 'Egentransport',
-  UTLEIE: 'Utleie',
-  ERVERVSTRANSPORT: 'Ervervsmessig transport',
+/** kodeNavn and kodeBeskrivelse; EGENTRANSP_ANNEN as in real answers, the others synthetic. */
+const KJORINGENS_ART: Record<KjoringensArt, [string, string]> = {
+  EGENTRANSP_ANNEN: ['Egentransport', 'Annen egentransport.'],
+  UTLEIE: ['Utleie', 'Utleie uten fører.'],
+  ERVERVSTRANSPORT: ['Ervervsmessig transport', 'Transport mot vederlag.'],
 };
 
 const ORDINARY_TYPE = kode('ORDINART', 'Ordinære kjennemerker', 'Sorte tegn på hvit bunn');
@@ -61,16 +66,24 @@ export function techOf(dataset: Dataset, record: VehicleRecord): TechSpec {
 }
 
 /**
- * The vehicle as it was at `at` (ms since epoch; undefined = now). Undefined when the vehicle did not exist yet.
+ * The vehicle as it was at `at` (ms since epoch; undefined = now), as part of a bulk or a search answer. Undefined
+ * when the vehicle did not exist yet.
  */
-export function vehicleAt(dataset: Dataset, record: VehicleRecord, at?: number): KjoretoyDto | undefined {
+export function vehicleAt(
+  dataset: Dataset,
+  record: VehicleRecord,
+  at?: number,
+  answer: AnswerKind = 'bulk',
+): KjoretoyDto | undefined {
   if (at !== undefined && at < record.existsFrom) return undefined;
   const tech = techOf(dataset, record);
   const t = at ?? Number.POSITIVE_INFINITY;
   const ordinary = currentOrdinaryPlate(record, at);
 
-  const kjoretoyId: Record<string, unknown> = { understellsnummer: record.vin, kuid: record.kuid };
+  const kjoretoyId: Record<string, unknown> = {};
   if (ordinary) kjoretoyId.kjennemerke = displayPlate(ordinary);
+  kjoretoyId.understellsnummer = record.vin;
+  if (answer === 'search') kjoretoyId.kuid = record.kuid;
 
   const dto: KjoretoyDto = { kjoretoyId };
   if (record.firstReg !== undefined) {
@@ -97,20 +110,21 @@ export function vehicleAt(dataset: Dataset, record: VehicleRecord, at?: number):
     const registrering: Record<string, unknown> = {
       fomTidspunkt: osloDateTime(status.fom),
       registreringsstatus: kode(status.status, undefined, STATUS_TEXT[status.status]),
-      kjoringensArt: owner
-        ? kode(owner.kjoringensArt, KJORINGENS_ART[owner.kjoringensArt])
-        : kode('EGENTRANSP_ANNEN', KJORINGENS_ART.EGENTRANSP_ANNEN),
+      kjoringensArt: kode(
+        owner?.kjoringensArt ?? 'EGENTRANSP_ANNEN',
+        ...KJORINGENS_ART[owner?.kjoringensArt ?? 'EGENTRANSP_ANNEN'],
+      ),
     };
     if (status.tom !== undefined) registrering.tilTidspunkt = osloDateTime(status.tom);
     if (owner) registrering.registrertForstegangPaEierskap = osloDateTime(owner.fom);
-    if (status.status === 'AVREGISTRERT') registrering.avregistrertSidenDato = osloDate(status.fom);
+    // A date-time, despite its name (docs/upstreams.md §3).
+    if (status.status === 'AVREGISTRERT') registrering.avregistrertSidenDato = osloDateTime(status.fom);
     dto.registrering = registrering;
   }
 
   dto.godkjenning = godkjenning(dataset, record, tech);
-  const kontroll = periodicInspection(dataset, record, tech);
-  if (kontroll) dto.periodiskKjoretoyKontroll = kontroll;
-  if (owner) dto.eierskap = eierskap(dataset, owner);
+  dto.periodiskKjoretoyKontroll = periodicInspection(dataset, record, tech);
+  if (owner) dto.eierskap = eierskap(dataset, owner, answer);
   return dto;
 }
 
@@ -156,13 +170,19 @@ function tekniskeData(tech: TechSpec): Record<string, unknown> {
     if (tech.engine.cylinders !== undefined) motor.antallSylindre = tech.engine.cylinders;
     if (tech.engine.cc !== undefined) motor.slagvolum = tech.engine.cc;
     if (tech.engine.motorKode) motor.motorKode = tech.engine.motorKode;
+    const [hybridValue, hybridName, hybridText] =
+      tech.powertrain === 'HYBRID'
+        ? HYBRID_CATEGORIES.HYBRID
+        : tech.powertrain === 'PLUGIN'
+          ? HYBRID_CATEGORIES.PLUGIN
+          : HYBRID_CATEGORIES.NONE;
     const motorOgDrivverk: Record<string, unknown> = {
+      // Always present in real answers, INGEN for everything that is not a hybrid.
+      hybridKategori: kode(hybridValue, hybridName, hybridText, 'TEKNISKEDATA.HYBRIDKATEGORI'),
       motor: [motor],
       utelukkendeElektriskDrift: tech.powertrain === 'ELECTRIC',
     };
     if (tech.maxSpeed !== undefined) motorOgDrivverk.maksimumHastighet = [tech.maxSpeed];
-    if (tech.powertrain === 'HYBRID') motorOgDrivverk.hybridKategori = kode('HYBRID', 'Hybrid (ikke ladbar)');
-    if (tech.powertrain === 'PLUGIN') motorOgDrivverk.hybridKategori = kode('LADBAR_HYBRID', 'Ladbar hybrid');
     data.motorOgDrivverk = motorOgDrivverk;
   }
 
@@ -183,26 +203,11 @@ function tekniskeData(tech: TechSpec): Record<string, unknown> {
   const karosseri: Record<string, unknown> = {};
   if (tech.karosseri) karosseri.karosseritype = kode(tech.karosseri[0], tech.karosseri[1]);
   if (tech.doors !== undefined) karosseri.antallDorer = [tech.doors];
-  if (tech.colour) karosseri.rFarge = [kode(tech.colour[0], tech.colour[1])];
+  if (tech.colour) karosseri.rFarge = [kode(tech.colour[0], tech.colour[1], undefined, 'TEKNISKEDATA.KAROSSERIFARGE')];
   if (Object.keys(karosseri).length) data.karosseriOgLasteplan = karosseri;
 
-  if (tech.euroKlasse || tech.co2 !== undefined || tech.rekkeviddeKm !== undefined) {
-    const miljodata: Record<string, unknown> = {};
-    if (tech.euroKlasse) miljodata.euroKlasse = kode(tech.euroKlasse, `Euro ${tech.euroKlasse}`);
-    const forbrukOgUtslipp = compact({
-      co2BlandetKjoring: tech.co2,
-      forbrukBlandetKjoring: tech.forbruk,
-      rekkeviddeKm: tech.rekkeviddeKm,
-    });
-    if (forbrukOgUtslipp && tech.engine) {
-      if (tech.malemetode) forbrukOgUtslipp.malemetode = kode(tech.malemetode);
-      const fuel = tech.engine.fuels[0].fuel;
-      miljodata.miljoOgdrivstoffGruppe = [
-        { drivstoffKodeMiljodata: kode(fuel.kodeVerdi, fuel.kodeNavn), forbrukOgUtslipp: [forbrukOgUtslipp] },
-      ];
-    }
-    data.miljodata = miljodata;
-  }
+  const miljodata = environmentData(tech);
+  if (miljodata) data.miljodata = miljodata;
   if (tech.seats !== undefined)
     data.persontall = compact({ sitteplasserTotalt: tech.seats, sitteplasserForan: tech.seatsFront });
   if (tech.tyre)
@@ -210,54 +215,110 @@ function tekniskeData(tech: TechSpec): Record<string, unknown> {
   return data;
 }
 
-/** Current deadline and last approval (ignores dtg, as SVV does). Absent for vehicles without EU-kontroll. */
-function periodicInspection(
-  dataset: Dataset,
-  record: VehicleRecord,
-  tech: TechSpec,
-): Record<string, string> | undefined {
-  if (!tech.inspected || record.firstReg === undefined) return undefined;
-  const [firstYears, interval] = CLASSES[tech.klass as VehicleClass]?.inspectionYears ?? [4, 2];
+/**
+ * `miljodata` as real answers place it (docs/upstreams.md §3): WLTP vehicles keep CO2 and electric range in
+ * `forbrukOgUtslipp[].wltpKjoretoyspesifikk` (plug-in hybrids: weighted CO2 with the fuel, range with electricity);
+ * NEDC vehicles keep CO2 at the top of `forbrukOgUtslipp[]`. No top-level `rekkeviddeKm` was ever seen, so an NEDC
+ * electric vehicle has none.
+ */
+function environmentData(tech: TechSpec): Record<string, unknown> | undefined {
+  if (!tech.euroKlasse && tech.co2 === undefined && tech.rekkeviddeKm === undefined) return undefined;
+  const miljodata: Record<string, unknown> = {};
+  if (tech.euroKlasse) {
+    miljodata.euroKlasse = kode(tech.euroKlasse, `Euro ${tech.euroKlasse}`, undefined, 'TEKNISKEDATA.AVGASSKODE');
+  }
+  const fuel = tech.engine?.fuels[0]?.fuel;
+  if (!fuel) return miljodata;
+  const wltp = tech.malemetode === 'WLTP';
+  const malemetode = wltp
+    ? kode('WLTP', 'MALEMETODETYPE_WLTP', 'WLTP', 'MALEMETODETYPE')
+    : kode('NEDC', 'MALEMETODETYPE_NEDC', 'NEDC (Lette kjøretøy)', 'MALEMETODETYPE');
+  const group = (drivstoff: { kodeVerdi: string; kodeNavn: string }, values: Record<string, number | undefined>) => {
+    const entry: Record<string, unknown> = { malemetode };
+    const present = compact(values);
+    if (present) Object.assign(entry, wltp ? { wltpKjoretoyspesifikk: present } : present);
+    return {
+      drivstoffKodeMiljodata: kode(
+        drivstoff.kodeVerdi,
+        drivstoff.kodeNavn,
+        drivstoff.kodeNavn,
+        'TEKNISKEDATA.DRIVSTOFFTYPE',
+      ),
+      forbrukOgUtslipp: [entry],
+    };
+  };
+  const groups: Record<string, unknown>[] = [];
+  if (!wltp) {
+    groups.push(group(fuel, { co2BlandetKjoring: tech.co2, forbrukBlandetKjoring: tech.forbruk }));
+  } else if (tech.powertrain === 'ELECTRIC') {
+    groups.push(group(fuel, { rekkeviddeKmBlandetkjoring: tech.rekkeviddeKm }));
+  } else if (tech.powertrain === 'PLUGIN') {
+    groups.push(group(fuel, { co2VektetKombinert: tech.co2, forbrukVektetKombinert: tech.forbruk }));
+    const electric = tech.engine?.fuels.find((f) => f.fuel.kodeVerdi === '5')?.fuel;
+    if (electric) groups.push(group(electric, { rekkeviddeKmBlandetkjoring: tech.rekkeviddeKm }));
+  } else {
+    groups.push(group(fuel, { co2Kombinert: tech.co2, forbrukKombinert: tech.forbruk }));
+  }
+  miljodata.miljoOgdrivstoffGruppe = groups;
+  return miljodata;
+}
+
+/**
+ * Only the current deadline, as bulk answers carry it (ignores dtg, as SVV does); `{}` for vehicles without
+ * EU-kontroll and for about a fifth of the others, so about a third of all answers have nothing here.
+ */
+function periodicInspection(dataset: Dataset, record: VehicleRecord, tech: TechSpec): Record<string, string> {
+  if (!tech.inspected || record.firstReg === undefined) return {};
   const rng = rngFor(dataset.seed, record.index, 6);
+  if (rng() < 0.2) return {};
+  const [firstYears, interval] = CLASSES[tech.klass as VehicleClass]?.inspectionYears ?? [4, 2];
   const year = 365.25 * DAY_MS;
   let due = record.firstReg + firstYears * year;
   // Advance to the first deadline after the dataset's "today", then let some vehicles be overdue.
   while (due < dataset.anchor) due += interval * year;
   if (rng() < 0.08 && due - interval * year > record.firstReg) due -= interval * year;
-  const result: Record<string, string> = { kontrollfrist: osloDate(due) };
-  const previous = due - interval * year;
-  if (previous > record.firstReg + DAY_MS) result.sistGodkjent = osloDate(previous - intBetween(rng, 5, 60) * DAY_MS);
-  return result;
+  return { kontrollfrist: osloDate(due) };
 }
 
-function eierskap(dataset: Dataset, period: OwnerPeriod): Record<string, unknown> {
-  const result: Record<string, unknown> = { eier: personEnhet(dataset, period.eier, period) };
-  if (period.medeier !== undefined) result.medeier = personEnhet(dataset, period.medeier, period);
-  if (period.leasingtaker !== undefined) result.leasingtaker = personEnhet(dataset, period.leasingtaker, period);
+function eierskap(dataset: Dataset, period: OwnerPeriod, answer: AnswerKind): Record<string, unknown> {
+  const result: Record<string, unknown> = { eier: personEnhet(dataset, period.eier, period, answer) };
+  if (period.medeier !== undefined) result.medeier = personEnhet(dataset, period.medeier, period, answer);
+  if (period.leasingtaker !== undefined) {
+    result.leasingtaker = personEnhet(dataset, period.leasingtaker, period, answer);
+  }
   result.vedtakstidspunkt = osloDateTime(period.fom + 52);
   return result;
 }
 
-function personEnhet(dataset: Dataset, party: PartyId, period: OwnerPeriod): Record<string, unknown> {
+/**
+ * An owner, co-owner or lessee. Bulk answers (`EierskapBegrenset`) carry no fødselsnummer, erUverifisert or
+ * adressestatus; v2 search answers do (docs/upstreams.md §3, §5).
+ */
+function personEnhet(
+  dataset: Dataset,
+  party: PartyId,
+  period: OwnerPeriod,
+  answer: AnswerKind,
+): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   if (isOrgParty(party)) {
     const org = dataset.organisation(orgIndexOf(party));
-    result.enhet = { organisasjonsnummer: org.organisasjonsnummer, organisasjonsnavn: org.organisasjonsnavn };
     result.adresse = { ...org.adresse };
+    result.enhet = { organisasjonsnavn: org.organisasjonsnavn, organisasjonsnummer: org.organisasjonsnummer };
   } else {
     const p = dataset.person(party);
-    const person: Record<string, unknown> = { fornavn: p.fornavn };
-    if (p.mellomnavn) person.mellomnavn = p.mellomnavn;
-    person.etternavn = p.etternavn;
-    person.fodselsdato = p.fodselsdato;
-    person.fodselsnummer = p.fodselsnummer;
-    result.person = person;
     result.adresse = { ...p.adresse };
-    result.adressestatus = kode('VANLIG_BOSATT', 'Vanlig bosatt');
+    const person: Record<string, unknown> = { etternavn: p.etternavn, fodselsdato: p.fodselsdato, fornavn: p.fornavn };
+    if (p.mellomnavn) person.mellomnavn = p.mellomnavn;
+    if (answer === 'search') {
+      person.fodselsnummer = p.fodselsnummer;
+      result.adressestatus = kode('VANLIG_BOSATT', 'Vanlig bosatt');
+    }
+    result.person = person;
   }
   result.fomTidspunkt = osloDateTime(period.fom);
   if (period.tom !== undefined) result.tilTidspunkt = osloDateTime(period.tom);
-  result.erUverifisert = false;
+  if (answer === 'search') result.erUverifisert = false;
   return result;
 }
 

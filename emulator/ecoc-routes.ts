@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { normaliseVin } from './identifiers';
-import {
-  decodeIviDocument,
-  duplicateIssue,
-  parseIvi,
-  toSvvIssue,
-  validateIvi,
-  type IviDocument,
-  type IviIssue,
-  type SvvValideringsmelding,
-} from '../src/ivi';
+import { STATUS_CODES } from 'node:http';
 import { ECOC_SCOPE } from './auth';
-import { CLASSES, FUELS, type FuelInfo, type Powertrain, type VehicleClass } from './catalogue';
+import { CLASSES, COLOURS, FUELS, type FuelInfo, type Powertrain, type VehicleClass } from './catalogue';
 import type { EmulatorContext } from './context';
 import type { VehicleRecord } from './dataset';
+import { duplicate, judgeIvi } from './ecoc-rules';
 import { header, json, parseJsonBody, type EmulatorRequest, type Reply } from './http';
+import { normaliseVin } from './identifiers';
+import { decodeIviDokument, readIvi, type IviView, type Valideringsmelding } from './ivi-document';
 import type { TechSpec } from './tech';
-import { osloDateTime } from './time';
-import { STATUS_CODES } from 'node:http';
+import { osloDate, osloDateTime } from './time';
 
 /**
- * SVV eCoC pre-registration ("melding om preregistrering", upstream-svv-ecoc.md §2–§3), answering the proposed
- * EcocStatusResponse (§3.1 [SYN]) with the status mapping given there. Validation is the shared IVI module, so the
- * subgraph's dry run and this emulator report the same issues.
+ * SVV eCoC pre-registration ("melding om preregistrering", docs/upstreams.md §11), answering `EcocStatusResponse`
+ * with the status mapping given there. Documents are judged by SVV's required fields as the emulator reads them
+ * (ecoc-rules.ts), not by the subgraph's own rules, so a document the subgraph let through can still be refused here.
  */
 
 export const ECOC_PREFIX = '/ws/no/vegvesen/kjoretoy/felles/innmelding/meldingompreregistrering/v1/';
@@ -34,13 +26,13 @@ export interface EcocStatusResponse {
     understellsnummerMerke?: { understellsnummer: string; merke?: string };
   };
   melding: { meldingskode: string; meldingstekst: string };
-  feilmeldinger: SvvValideringsmelding[];
-  varsler: SvvValideringsmelding[];
-  /** Synthetic addition (§3 allows a mock to add it; clients must not depend on it). */
+  feilmeldinger: Valideringsmelding[];
+  varsler: Valideringsmelding[];
+  /** Synthetic addition (no source shows SVV returning it; clients must not depend on it). */
   kuid?: string;
 }
 
-const DOCUMENT = { field: 'iviDokument', path: '/ivi/iviDokument' };
+const DOCUMENT_PATH = '/ivi/iviDokument';
 
 function status(code: number, melding: [string, string], extra: Partial<EcocStatusResponse> = {}): Reply {
   const body: EcocStatusResponse = {
@@ -89,11 +81,11 @@ export function createPreRegistration(ctx: EmulatorContext) {
     const denied = checkEcocAccess(ctx, req);
     if (denied) return denied;
     if (req.bodyTooLarge) {
-      return requestError('XML-TOO-LARGE', 'iviDokument', DOCUMENT.path, 'Forespørselen er for stor');
+      return requestError('XML-TOO-LARGE', 'iviDokument', DOCUMENT_PATH, 'Forespørselen er for stor');
     }
     const parsed = parseJsonBody(req);
     if (!parsed.ok) return requestError('JSON-MALFORMED', 'body', '/', 'Forespørselen er ikke gyldig JSON');
-    // SVV's own example wraps the body in an array; EASY posts a single object. Accept both (§2 [SYN]).
+    // SVV's own example wraps the body in an array; a working client posts a single object. Accept both.
     let body = parsed.value;
     if (Array.isArray(body)) {
       if (body.length !== 1)
@@ -103,7 +95,7 @@ export function createPreRegistration(ctx: EmulatorContext) {
     const request = isObject(body) ? body : {};
     const ivi = isObject(request.ivi) ? request.ivi : undefined;
     if (!ivi || typeof ivi.iviDokument !== 'string' || ivi.iviDokument.trim() === '') {
-      return requestError('IVI-E-REQ', 'iviDokument', DOCUMENT.path, 'Påkrevd felt ivi.iviDokument mangler');
+      return requestError('IVI-E-REQ', 'iviDokument', DOCUMENT_PATH, 'Påkrevd felt ivi.iviDokument mangler');
     }
     if (typeof ivi.iviReferanse !== 'string' || ivi.iviReferanse.trim() === '') {
       return requestError('IVI-E-REQ', 'iviReferanse', '/ivi/iviReferanse', 'Påkrevd felt ivi.iviReferanse mangler');
@@ -112,20 +104,21 @@ export function createPreRegistration(ctx: EmulatorContext) {
     const avgift = isObject(request.avgiftsklassifisering) ? request.avgiftsklassifisering.avgiftsKode : undefined;
     const avgiftsKode = typeof avgift === 'string' || typeof avgift === 'number' ? String(avgift) : undefined;
 
-    const decoded = decodeIviDocument(ivi.iviDokument, DOCUMENT);
-    if (!decoded.ok) return status(400, INVALID, { feilmeldinger: [toSvvIssue(decoded.issue)] });
-    const doc = parseIvi(decoded.value, DOCUMENT);
-    if (!doc.ok) return status(400, INVALID, { feilmeldinger: [toSvvIssue(doc.issue)] });
+    const decoded = decodeIviDokument(ivi.iviDokument);
+    if (!decoded.ok) return status(400, INVALID, { feilmeldinger: [decoded.melding] });
+    const doc = readIvi(decoded.value);
+    if (!doc.ok) return status(400, INVALID, { feilmeldinger: [doc.melding] });
 
-    const vin = doc.value.vin ? normaliseVin(doc.value.vin) : undefined;
-    const duplicates: IviIssue[] = [];
-    if (vin && ctx.dataset.hasVin(vin)) duplicates.push(duplicateIssue('vin', doc.value));
-    if (ctx.dataset.findPreRegistrationByIvi(iviReferanse)) duplicates.push(duplicateIssue('iviReferanse', doc.value));
-    const result = validateIvi(doc.value, { iviReferanse, avgiftsKode, extraIssues: duplicates });
+    const rawVin = doc.value.fields.vin?.value;
+    const vin = rawVin ? normaliseVin(rawVin) : undefined;
+    const judgement = judgeIvi(doc.value, { iviReferanse, avgiftsKode, today: osloDate(Date.now()) });
+    if (vin && ctx.dataset.hasVin(vin)) judgement.feilmeldinger.push(duplicate('vin', doc.value));
+    if (ctx.dataset.findPreRegistrationByIvi(iviReferanse)) {
+      judgement.feilmeldinger.push(duplicate('iviReferanse', doc.value));
+    }
     const iviIdentifikator: EcocStatusResponse['iviIdentifikator'] = { iviReferanse };
-    const varsler = result.warnings.map(toSvvIssue);
-    if (result.errors.length > 0 || !vin) {
-      return status(422, REJECTED, { iviIdentifikator, feilmeldinger: result.errors.map(toSvvIssue), varsler });
+    if (judgement.feilmeldinger.length > 0 || !vin) {
+      return status(422, REJECTED, { iviIdentifikator, ...judgement });
     }
 
     const record = ctx.dataset.addPreRegistration(vin, {
@@ -134,9 +127,9 @@ export function createPreRegistration(ctx: EmulatorContext) {
       tech: techFromIvi(doc.value, avgiftsKode),
       clientId: clientOf(ctx, req),
     });
-    iviIdentifikator.understellsnummerMerke = { understellsnummer: vin };
-    if (doc.value.make) iviIdentifikator.understellsnummerMerke.merke = doc.value.make;
-    return status(200, ACCEPTED, { iviIdentifikator, varsler, kuid: record.kuid });
+    const make = doc.value.makes[0];
+    iviIdentifikator.understellsnummerMerke = { understellsnummer: vin, ...(make ? { merke: make } : {}) };
+    return status(200, ACCEPTED, { iviIdentifikator, varsler: judgement.varsler, kuid: record.kuid });
   };
 }
 
@@ -159,7 +152,7 @@ function notFound(felt: string, sti: string, meldingstekst: string): Reply {
   });
 }
 
-/** DELETE slette/ivireferanse/:ref: only the client that sent the pre-registration may withdraw it (§2). */
+/** DELETE slette/ivireferanse/:ref: only the client that sent it may withdraw it (docs/upstreams.md §11). */
 export function deleteByIviReferanse(ctx: EmulatorContext) {
   return (req: EmulatorRequest): Reply => {
     const denied = checkEcocAccess(ctx, req);
@@ -225,7 +218,7 @@ const num = (value: string | undefined): number | undefined => {
   return Number.isFinite(n) ? n : undefined;
 };
 
-/** IVI FuelCode (eDatenblatt table, §4.1 [S]) → SVV drivstoffKode [I]. */
+/** IVI FuelCode (eDatenblatt table, docs/upstreams.md §12 [S]) → SVV drivstoffKode [I]. */
 function svvFuel(fuelCode: string | undefined): FuelInfo | undefined {
   const code = num(fuelCode);
   if (code === undefined) return undefined;
@@ -236,26 +229,28 @@ function svvFuel(fuelCode: string | undefined): FuelInfo | undefined {
   return undefined;
 }
 
-/** IVI PrimaryColourCode (1 white, 3 orange, 7 green [C], others [I]) → SVV rFarge. */
-const IVI_COLOURS: Record<string, [string, string]> = {
-  '1': ['01', 'Hvit'],
-  '2': ['02', 'Gul'],
-  '3': ['11', 'Oransje'],
-  '4': ['03', 'Rød'],
-  '5': ['12', 'Fiolett'],
-  '6': ['07', 'Blå'],
-  '7': ['06', 'Grønn'],
-  '8': ['05', 'Grå'],
-  '9': ['04', 'Brun'],
-  '10': ['08', 'Svart'],
+/**
+ * The CoC colour codes (1 white, 2 yellow, 3 orange, 4 red, 5 violet, 6 blue, 7 green, 8 grey, 9 brown, 10 black;
+ * 1, 3 and 7 confirmed by a working client) → SVV's rFarge codes. Violet has no SVV code seen.
+ */
+const IVI_TO_SVV_COLOUR: Record<string, string> = {
+  '1': '01',
+  '2': '09',
+  '3': '10',
+  '4': '02',
+  '6': '03',
+  '7': '04',
+  '8': '05',
+  '9': '08',
+  '10': '06',
 };
 
 /** Maps what the IVI document says onto the register's technical data (only the fields SVV's DTO has). */
-export function techFromIvi(doc: IviDocument, avgiftsKode?: string): TechSpec {
-  const category = doc.category ?? 'M1';
+export function techFromIvi(doc: IviView, avgiftsKode?: string): TechSpec {
+  const field = (name: keyof IviView['fields']) => doc.fields[name]?.value;
+  const category = field('category') ?? 'M1';
   const info = CLASSES[category as VehicleClass];
-  const engine = doc.engines[0];
-  const hybrid = engine?.hybridCategory?.toUpperCase();
+  const hybrid = doc.engine.hybridCategory?.toUpperCase();
   const powertrain: Powertrain = doc.pureElectric
     ? 'ELECTRIC'
     : hybrid
@@ -265,29 +260,31 @@ export function techFromIvi(doc: IviDocument, avgiftsKode?: string): TechSpec {
       : svvFuel(doc.fuels[0]?.fuelCode) === FUELS.DIESEL
         ? 'DIESEL'
         : 'PETROL';
+  const colourCode = IVI_TO_SVV_COLOUR[field('primaryColour')?.replace(/^0+/, '') ?? ''];
+  const colour = COLOURS.find(([code]) => code === colourCode);
 
   const tech: TechSpec = {
     klass: category,
     klassNavn: info?.navn,
     avgiftsKode,
-    make: doc.make,
-    commercialName: doc.commercialName,
-    typebetegnelse: doc.type,
-    variant: doc.variant,
-    version: doc.version,
-    fabrikant: doc.manufacturerName ?? doc.make,
-    typeApprovalNumber: doc.typeApprovalNumber,
+    make: doc.makes[0],
+    commercialName: doc.commercialNames[0],
+    typebetegnelse: field('type'),
+    variant: field('variant'),
+    version: field('version'),
+    fabrikant: doc.manufacturerNames[0] ?? doc.makes[0],
+    typeApprovalNumber: field('typeApprovalNumber'),
     powertrain,
-    egenvekt: num(doc.massInRunningOrder),
-    tillattTotalvekt: num(doc.technPermMaxLadenMass),
-    vogntogvekt: num(doc.technPermMaxMassCombination),
-    lengde: num(doc.length),
-    bredde: num(doc.width),
-    hoyde: num(doc.height),
-    akselavstand: num(doc.wheelbase),
-    axles: num(doc.numberOfAxles),
-    colour: doc.primaryColourCode ? IVI_COLOURS[doc.primaryColourCode.replace(/^0+/, '')] : undefined,
-    seats: num(doc.seats),
+    egenvekt: num(field('massInRunningOrder')),
+    tillattTotalvekt: num(field('technPermMaxLadenMass')),
+    vogntogvekt: num(field('technPermMaxMassCombination')),
+    lengde: num(field('length')),
+    bredde: num(field('width')),
+    hoyde: num(field('height')),
+    akselavstand: num(field('wheelbase')),
+    axles: num(field('numberOfAxles')),
+    colour,
+    seats: num(field('seats')),
     tyre: doc.tyreSizes[0],
     co2: num(doc.wltp.combinedCo2 ?? doc.wltp.weightedCombinedCo2),
     forbruk: num(doc.wltp.combinedFuelConsumption),
@@ -306,11 +303,11 @@ export function techFromIvi(doc: IviDocument, avgiftsKode?: string): TechSpec {
     }
     if (hybrid) fuels.push({ fuel: FUELS.ELECTRIC });
   }
-  if (engine || fuels.length > 0) {
+  if (doc.fuels.length > 0 || fuels.length > 0 || doc.engine.capacity !== undefined) {
     tech.engine = {
-      cylinders: num(engine?.numberOfCylinders),
-      cc: num(engine?.capacity),
-      motorKode: engine?.code,
+      cylinders: num(doc.engine.cylinders),
+      cc: num(doc.engine.capacity),
+      motorKode: doc.engine.code,
       fuels,
     };
     tech.maxSpeed = num(doc.fuels[0]?.maximumSpeed);

@@ -16,9 +16,10 @@ import { vehicleAt, type KjoretoyDto } from './dto';
 import { fiksError, header, json, parseJsonBody, UUID_PATTERN, type EmulatorRequest, type Reply } from './http';
 
 /**
- * Fiks Kjøretøyregister v2 routes (brief §1–§5), under `/kjoretoyregister/api/:fiksOrgId/rest/distribusjon/kjoretoy/v2.0/`.
- * Functional errors per id are data (feilmelding / responskoder); the feilmelding codes follow the third-party
- * client code the brief cites [I].
+ * Fiks Kjøretøyregister v2 routes (docs/upstreams.md §1–§8), under
+ * `/kjoretoyregister/api/:fiksOrgId/rest/distribusjon/kjoretoy/v2.0/`, answering as real answers look: bulk answers
+ * without kuid and without owners' fødselsnummer, v2 search answers with both, 1-based search rows. Functional
+ * errors per id are data (feilmelding / responskoder).
  */
 
 export const FIKS_PREFIX = '/kjoretoyregister/api/';
@@ -29,7 +30,9 @@ const SEARCH_DEFAULT_ROWS = 20;
 const SEARCH_MAX_ROWS = 100;
 
 type Feil = { kode: string; beskrivelse: string };
+/** OPPLYSNINGER_UTILGJENGELIG is seen in real answers; KJENNEMERKE_* come from a third-party client; the rest [SYN]. */
 const FEIL = {
+  OPPLYSNINGER_UTILGJENGELIG: 'Opplysninger om kjøretøyet er ikke tilgjengelige',
   KJENNEMERKE_UKJENT: 'Fant ikke kjøretøy med oppgitt kjennemerke',
   KJENNEMERKE_UGYLDIG: 'Kjennemerket har ugyldig format',
   KUID_UKJENT: 'Fant ikke kjøretøy med oppgitt kuid',
@@ -97,12 +100,11 @@ function resolveBulkItem(ctx: EmulatorContext, kind: 'kjennemerke' | 'kuid', ite
     record = ctx.dataset.findByKuid(kuid, at);
   }
   const vehicle = record && vehicleAt(ctx.dataset, record, at);
-  return vehicle
-    ? { request, vehicle }
-    : { request, error: kind === 'kjennemerke' ? 'KJENNEMERKE_UKJENT' : 'KUID_UKJENT' };
+  if (!record || !vehicle) return { request, error: kind === 'kjennemerke' ? 'KJENNEMERKE_UKJENT' : 'KUID_UKJENT' };
+  return record.withheld ? { request, error: 'OPPLYSNINGER_UTILGJENGELIG' } : { request, vehicle };
 }
 
-/** 400 for the whole request, still in the bulk-response shape of the configured wrapper (brief §5). */
+/** 400 for the whole request, still in the bulk-response shape of the configured wrapper (docs/upstreams.md §8). */
 function bulkRequestError(ctx: EmulatorContext, message: string): Reply {
   if (ctx.settings.wrapper === 'B') {
     return json(400, { responskoder: [{ kode: 'FORESPORSEL_UGYLDIG', beskrivelse: message }] });
@@ -175,54 +177,62 @@ export function bulkLookup(ctx: EmulatorContext, kind: 'kjennemerke' | 'kuid') {
   };
 }
 
+/**
+ * GET bulk/understellsnummer/{vin}: every vehicle with that VIN, as it is now. No source documents a `dtg` for this
+ * lookup (docs/upstreams.md §6), so a `dtg` parameter is ignored, as an unknown parameter would be.
+ */
 export function vinLookup(ctx: EmulatorContext) {
   return (req: EmulatorRequest): Reply => {
     const denied = checkFiksAccess(ctx, req);
     if (denied) return denied;
     const raw = req.params.vin ?? '';
     const vin = normaliseVin(raw);
-    const dtgParam = req.url.searchParams.get('dtg');
-    const at = parseDtg(dtgParam ?? undefined);
     let error: FeilKode | undefined;
-    let vehicles: KjoretoyDto[] = [];
+    let found: { vehicle?: KjoretoyDto; error?: FeilKode }[] = [];
     if (!isValidVin(vin)) error = 'UNDERSTELLSNUMMER_UGYLDIG';
-    else if (at === 'invalid') error = 'DTG_UGYLDIG';
     else {
-      vehicles = ctx.dataset
-        .findByVin(vin, at)
-        .map((r) => vehicleAt(ctx.dataset, r, at))
-        .filter((v): v is KjoretoyDto => v !== undefined);
-      if (vehicles.length === 0) error = 'UNDERSTELLSNUMMER_UKJENT';
+      found = ctx.dataset
+        .findByVin(vin)
+        .map((r) =>
+          r.withheld ? { error: 'OPPLYSNINGER_UTILGJENGELIG' as const } : { vehicle: vehicleAt(ctx.dataset, r) },
+        )
+        .filter((f) => f.error !== undefined || f.vehicle !== undefined);
+      if (found.length === 0) error = 'UNDERSTELLSNUMMER_UKJENT';
     }
-    const overQuota = consumeQuota(ctx, vehicles.length);
+    const overQuota = consumeQuota(ctx, found.filter((f) => f.vehicle).length);
     if (overQuota) return overQuota;
 
     if (ctx.settings.wrapper === 'B') {
       return json(
         200,
-        error ? [{ responskoder: [feil(error)] }] : vehicles.map((kjoretoy) => ({ kjoretoy, responskoder: [] })),
+        error
+          ? [{ responskoder: [feil(error)] }]
+          : found.map((f) =>
+              f.vehicle ? { kjoretoy: f.vehicle, responskoder: [] } : { responskoder: [feil(f.error!)] },
+            ),
       );
     }
     const item: Record<string, unknown> = {
       request: { understellsnummer: raw },
-      kjoretoydataListe: vehicles.map((kjoretoydata) => ({ kjoretoydata })),
+      kjoretoydataListe: found.map((f) => (f.vehicle ? { kjoretoydata: f.vehicle } : { feilmelding: f.error })),
     };
     if (error) item.feilmelding = error;
     return json(200, { gjenstaendeKvote: ctx.quota.remaining(ctx.settings.dailyQuota), responser: [item] });
   };
 }
 
-/** v2 search error: 400 with only `responskoder` (brief §4.2). */
+/** v2 search error: 400 with only `responskoder` (docs/upstreams.md §5). */
 function searchParamError(beskrivelse: string): Reply {
   return json(400, { responskoder: [{ kode: 'UGYLDIG_PARAMETER', beskrivelse }] });
 }
 
+/** Rows are 1-based: no `fra` is the first page, `fra=11&antall=10` the second of ten (docs/upstreams.md §5). */
 function paging(params: URLSearchParams): { fra: number; antall: number } | Reply {
   const fraRaw = params.get('fra');
   const antallRaw = params.get('antall');
-  const fra = fraRaw === null || fraRaw === '' ? 0 : Number(fraRaw);
+  const fra = fraRaw === null || fraRaw === '' ? 1 : Number(fraRaw);
   const antall = antallRaw === null || antallRaw === '' ? SEARCH_DEFAULT_ROWS : Number(antallRaw);
-  if (!Number.isInteger(fra) || fra < 0) return searchParamError('Parameter fra må være et heltall ≥ 0');
+  if (!Number.isInteger(fra) || fra < 1) return searchParamError('Parameter fra må være et heltall ≥ 1');
   if (!Number.isInteger(antall) || antall < 1) return searchParamError('Parameter antall må være et heltall ≥ 1');
   return { fra, antall: Math.min(antall, SEARCH_MAX_ROWS) };
 }
@@ -230,8 +240,12 @@ function paging(params: URLSearchParams): { fra: number; antall: number } | Repl
 /** 200 with a page of hits, or 204 with an empty body when nothing matches. */
 function searchAnswer(ctx: EmulatorContext, hits: VehicleRecord[], page: { fra: number; antall: number }): Reply {
   if (hits.length === 0) return { status: 204 };
-  const rows = hits.slice(page.fra, page.fra + page.antall);
-  const kjoretoyresponser = rows.map((r) => ({ kjoretoy: vehicleAt(ctx.dataset, r), responskoder: [] }));
+  const rows = hits.slice(page.fra - 1, page.fra - 1 + page.antall);
+  // v2 search answers carry kuid and the owners' fødselsnummer; bulk answers do not.
+  const kjoretoyresponser = rows.map((r) => ({
+    kjoretoy: vehicleAt(ctx.dataset, r, undefined, 'search'),
+    responskoder: [],
+  }));
   return json(200, {
     antallTreffTotalt: hits.length,
     antallITreffliste: kjoretoyresponser.length,

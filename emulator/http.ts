@@ -43,7 +43,7 @@ export function parseJsonBody(req: EmulatorRequest): { ok: true; value: unknown 
   }
 }
 
-/** Fiks's own error body (brief §1): `{timestamp, status, error, errorId, path, message}`. */
+/** Fiks's own error body (docs/upstreams.md §1): `{timestamp, status, error, errorId, path, message}`. */
 export function fiksError(status: number, path: string, message: string): Reply {
   return json(status, {
     timestamp: Date.now(),

@@ -44,7 +44,7 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   /** Ids per bulk request before 400, default 200. */
   bulkMaxIds?: number;
-  /** Fiks bulk wrapper (brief §4.1), default 'A'. */
+  /** Fiks bulk wrapper (docs/upstreams.md §3): 'A' as real answers, 'B' the v2 family's other shape. Default 'A'. */
   wrapper?: 'A' | 'B';
   /** Vehicles per day before 422 + Retry-After; default unlimited. */
   dailyQuota?: number;
@@ -241,6 +241,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
       if (count !== undefined) stats.ids(name, count);
     } else if (name === 'understellsnummer') {
       stats.ids(name, 1);
+    } else if (name === 'sok') {
+      stats.search({ fra: url.searchParams.get('fra'), antall: url.searchParams.get('antall') });
     }
     if (fault?.reset === 'after-body') {
       req.socket.destroy();

@@ -24,6 +24,11 @@ export interface RouteStats {
   faultsInjected: number;
 }
 
+export interface SearchPaging {
+  fra: string | null;
+  antall: string | null;
+}
+
 /** Batch sizes are kept per route for assertions like "N ids became ceil(N / max) calls"; capped for benchmarks. */
 const MAX_BATCH_SIZES = 10_000;
 
@@ -32,6 +37,8 @@ export class Stats {
   private batchSizes = new Map<RouteName, number[]>();
   /** Requests per fiksOrgId in the path, so tests can see which tenant a lookup was made for. */
   private orgIds = new Map<string, number>();
+  /** `fra` and `antall` of each search as sent (null when absent), so tests can see how a client pages. */
+  private searchPaging: SearchPaging[] = [];
 
   constructor() {
     for (const name of ROUTE_NAMES) {
@@ -67,6 +74,11 @@ export class Stats {
     };
   }
 
+  search(paging: SearchPaging): void {
+    this.searchPaging.push(paging);
+    if (this.searchPaging.length > MAX_BATCH_SIZES) this.searchPaging.splice(0, 1);
+  }
+
   fiksOrgId(orgId: string): void {
     this.orgIds.set(orgId, (this.orgIds.get(orgId) ?? 0) + 1);
   }
@@ -85,6 +97,7 @@ export class Stats {
   /** Zeroes everything but keeps requests that are still in flight counted as such. */
   reset(): void {
     this.orgIds.clear();
+    this.searchPaging = [];
     for (const name of ROUTE_NAMES) {
       const inFlight = this.route(name).inFlight;
       this.routes.set(name, {
@@ -103,6 +116,7 @@ export class Stats {
     routes: Record<RouteName, RouteStats>;
     batchSizes: Record<RouteName, number[]>;
     fiksOrgIds: Record<string, number>;
+    searchPaging: SearchPaging[];
   } {
     const routes = {} as Record<RouteName, RouteStats>;
     const batchSizes = {} as Record<RouteName, number[]>;
@@ -111,6 +125,11 @@ export class Stats {
       routes[name] = { ...r, statuses: { ...r.statuses } };
       batchSizes[name] = [...(this.batchSizes.get(name) as number[])];
     }
-    return { routes, batchSizes, fiksOrgIds: Object.fromEntries(this.orgIds) };
+    return {
+      routes,
+      batchSizes,
+      fiksOrgIds: Object.fromEntries(this.orgIds),
+      searchPaging: this.searchPaging.map((p) => ({ ...p })),
+    };
   }
 }

@@ -118,8 +118,13 @@ export function generatedTech(seed: number, record: VehicleRecord): TechSpec {
     tech.vogntogvekt = tillattTotalvekt + tech.tilhengerMedBrems;
     tech.taklast = intBetween(rng, 5, 10) * 10;
   }
-  if (pt !== 'ELECTRIC')
-    tech.euroKlasse = year < 2001 ? '2' : year < 2006 ? '3' : year < 2011 ? '4' : year < 2015 ? '5' : '6';
+  // Real values look like 6L, 5M, 5T, or 0 for an EV; the letter by vehicle kind is the emulator's guess [I].
+  if (pt === 'ELECTRIC') tech.euroKlasse = '0';
+  else {
+    const stage = year < 2001 ? 2 : year < 2006 ? 3 : year < 2011 ? 4 : year < 2015 ? 5 : 6;
+    const kind = model.klass === 'N3' || model.klass === 'M3' ? 'T' : model.klass === 'N1' ? 'M' : 'L';
+    tech.euroKlasse = `${stage}${kind}`;
+  }
   tech.malemetode = wltp ? 'WLTP' : 'NEDC';
   if (pt === 'ELECTRIC') tech.rekkeviddeKm = intBetween(rng, 230, 610);
   else if (model.klass === 'M1' || model.klass === 'N1' || model.klass === 'L3e') {

@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
+  'VEHICLE_WITHHELD',
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_QUOTA_EXCEEDED',
   'UPSTREAM_REJECTED',
@@ -26,6 +27,16 @@ export function badUserInput(argument: string, message: string): GraphQLError {
  */
 export function notFound(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+}
+
+/**
+ * The register knows the vehicle but withholds its data from this consumer (SVV `OPPLYSNINGER_UTILGJENGELIG`,
+ * docs/upstreams.md §4). Unlike "not found", the caller should know the vehicle exists and why nothing came back.
+ */
+export function vehicleWithheld(): GraphQLError {
+  return new GraphQLError('The vehicle register withholds the data of this vehicle', {
+    extensions: { code: 'VEHICLE_WITHHELD', upstream: 'fiks' },
+  });
 }
 
 export function forbidden(message = 'Not allowed'): GraphQLError {

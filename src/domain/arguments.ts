@@ -61,7 +61,7 @@ export function requirePageSize(first: number | null | undefined, max: number, a
   return value;
 }
 
-/** Cursors are opaque to clients; inside they are the 0-based row offset (Fiks `fra`). */
+/** Cursors are opaque to clients; inside they are the 0-based row index (Fiks's `fra` counts from 1). */
 export function encodeCursor(offset: number): string {
   return Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
 }

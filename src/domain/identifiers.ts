@@ -1,7 +1,7 @@
 /**
  * Norwegian vehicle and party identifiers: normalise and validate. Written by hand: the mod-11 rules are a few lines
  * and the npm validators found do not cover kjennemerke or SVV's lenient VIN rules.
- * Rules: ../shared/docs/upstream-fiks-kjoretoyregister.md §7.
+ * Rules: docs/upstreams.md §10.
  */
 
 /** Trim, uppercase, drop spaces and hyphens. "ab 12345" and "AB-12345" both become "AB12345". */

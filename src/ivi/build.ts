@@ -1,12 +1,12 @@
 /**
- * EcocInput → IVI 1.x document (upstream-svv-ecoc.md §7.1), built with XMLBuilder.
+ * EcocInput → IVI 1.x document (docs/upstreams.md §12), built with XMLBuilder.
  * Safety: every element name below is a constant; input only ever supplies text, which the builder escapes
  * (& < > " ') after characters XML 1.0 forbids are removed.
  */
 import { XMLBuilder } from 'fast-xml-parser';
 import type { EcocAxleInput, EcocEngineInput, EcocFuelInput, EcocInput, EcocWltpInput } from './types';
 
-/** IVI version written to Header/VersionNumberXsd: the one SVV's page linked (§4). */
+/** IVI version written to Header/VersionNumberXsd: the one SVV's page linked (docs/upstreams.md §12). */
 export const IVI_BUILD_XSD_VERSION = '1.6';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const XSD = 'http://www.w3.org/2001/XMLSchema';
@@ -91,7 +91,7 @@ function engineGroup(input: EcocInput): Tree | undefined {
   put(g, 'ClassOfHybridVehicleCode', engine.hybridCategory);
   put(g, 'NumberOfCylinders', engine.numberOfCylinders);
   put(g, 'EngineCapacity', engine.capacity);
-  // WLTP values go into the first FuelGroup, as in §7.1 (placement [I]); without fuels they get a group of their own.
+  // WLTP values go into the first FuelGroup (placement [I], docs/upstreams.md §12); without fuels, a group of their own.
   const fuels: readonly EcocFuelInput[] = arrayOf(engine.fuels).filter(isRecord);
   const wltp = isRecord(input.wltp) ? input.wltp : undefined;
   const sources: readonly EcocFuelInput[] = fuels.length > 0 ? fuels : wltp ? [{}] : [];

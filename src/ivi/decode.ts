@@ -1,5 +1,5 @@
 /**
- * iviDokument / iviXml → XML text. Accepts raw XML or base64 of the document's bytes (upstream-svv-ecoc.md §2: SVV
+ * iviDokument / iviXml → XML text. Accepts raw XML or base64 of the document's bytes (docs/upstreams.md §11: SVV
  * documents base64, older texts a JSON string). Never throws: every failure is an IviIssue.
  */
 import {
@@ -12,7 +12,7 @@ import {
   type IviResult,
 } from './types';
 
-/** Any DTD is refused: IVI never needs one, and it is the door for XXE and entity expansion (§6). */
+/** Any DTD is refused: IVI never needs one, and it is the door for XXE and entity expansion (docs/upstreams.md §13). */
 const DTD_MARKUP = /<!\s*(?:DOCTYPE|ENTITY)/i;
 const BASE64 = /^[A-Za-z0-9+/]*$/;
 const ASCII_WHITESPACE = /[\t\n\f\r ]+/g;
@@ -25,7 +25,7 @@ const UTF16LE = new TextDecoder('utf-16le', { fatal: true });
 const UTF16BE = new TextDecoder('utf-16be', { fatal: true });
 
 export function decodeIviDocument(input: string, opts: IviDocumentOptions = {}): IviResult<string> {
-  const fail = issueFactory(opts);
+  const fail = issueFactory();
   try {
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_IVI_BYTES;
     if (typeof input !== 'string') return fail(IVI_ISSUE_CODES.XML_MALFORMED, 'IVI-dokumentet mangler');
@@ -105,7 +105,7 @@ function base64Value(c: number): number {
   return c === 43 ? 62 : 63; // + /
 }
 
-/** BOM sniffing; the declared encoding= is ignored (SVV accepts UTF-8 that still says utf-16, §2). */
+/** BOM sniffing; the declared encoding= is ignored (SVV accepts UTF-8 that still says utf-16, docs/upstreams.md §11). */
 function decodeBytes(bytes: Buffer): string | undefined {
   try {
     if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return UTF16LE.decode(bytes);
@@ -123,8 +123,9 @@ function tooLarge(fail: Fail, maxBytes: number): { ok: false; issue: IviIssue } 
 }
 
 /** Document-level issues point at the input field that carried the XML. */
-export function issueFactory(opts: Pick<IviDocumentOptions, 'field' | 'path'>): Fail {
-  const field = opts.field ?? IVI_XML_FIELD;
-  const path = opts.path ?? IVI_XML_PATH;
-  return (code, message) => ({ ok: false, issue: { field, path, code, message, source: 'LOCAL' } });
+export function issueFactory(): Fail {
+  return (code, message) => ({
+    ok: false,
+    issue: { field: IVI_XML_FIELD, path: IVI_XML_PATH, code, message, source: 'LOCAL' },
+  });
 }

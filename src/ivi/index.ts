@@ -5,4 +5,4 @@ export { parseIvi, decodeXmlText } from './parse';
 export { buildIvi, IVI_BUILD_XSD_VERSION } from './build';
 export { IVI_RULES, TYPE_APPROVAL_NUMBER, VEHICLE_CATEGORY, type IviRule, type IviRuleContext } from './rules';
 export { validateIvi, osloToday, isWarningCode, type ValidateIviContext, type IviValidation } from './validate';
-export { mergeIssues, toSvvIssue, fromSvvIssue, duplicateIssue } from './issues';
+export { mergeIssues, fromSvvIssue, duplicateIssue } from './issues';

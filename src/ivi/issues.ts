@@ -1,24 +1,12 @@
 /**
- * Issue plumbing between the local rules and SVV's answers: mapping to/from SVV's Valideringsmelding and merging
- * the two lists so a problem both sides found is shown once.
+ * Issue plumbing between the local rules and SVV's answers: reading SVV's Valideringsmelding and merging the two
+ * lists so a problem both sides found is shown once.
  */
 import { IVI_RULES } from './rules';
-import {
-  COC_PATH_1X,
-  IVI_ISSUE_CODES,
-  IVI_ROOT,
-  type IviDocument,
-  type IviIssue,
-  type IviIssueSource,
-  type SvvValideringsmelding,
-} from './types';
-
-export function toSvvIssue(issue: IviIssue): SvvValideringsmelding {
-  return { kode: issue.code, felt: issue.field, sti: issue.path, meldingstekst: issue.message };
-}
+import { COC_PATH_1X, IVI_ISSUE_CODES, IVI_ROOT, type IviDocument, type IviIssue, type IviIssueSource } from './types';
 
 /**
- * SVV's error/warning shape is not public (upstream-svv-ecoc.md §3), so read it tolerantly: missing strings become
+ * SVV's error/warning shape is not public (docs/upstreams.md §11), so read it tolerantly: missing strings become
  * '' and the CoC item is filled in from the rule table when the field is one we know.
  */
 export function fromSvvIssue(message: unknown, source: IviIssueSource = 'SVV'): IviIssue {
@@ -70,8 +58,8 @@ export function mergeIssues(local: readonly IviIssue[], svv: readonly IviIssue[]
 }
 
 /**
- * IVI-E-DUPLICATE for a VIN or IVI reference already pre-registered. Not a local rule (only the server knows);
- * the emulator and the subgraph's dry run use this so the issue looks the same everywhere.
+ * IVI-E-DUPLICATE for a VIN or IVI reference already pre-registered. Not a local rule (only the server knows); the
+ * subgraph uses it for a second submission of a reference still in flight.
  */
 export function duplicateIssue(kind: 'vin' | 'iviReferanse', doc?: IviDocument): IviIssue {
   if (kind === 'vin') {

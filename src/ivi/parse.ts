@@ -1,5 +1,5 @@
 /**
- * XML text → IviDocument. fast-xml-parser with the options of upstream-svv-ecoc.md §6; never throws.
+ * XML text → IviDocument. fast-xml-parser with the options of docs/upstreams.md §13; never throws.
  * Tolerant of IVI 1.x (Header/IVIReferenceId, Body/CocDataGroup) and the 2.0 aliases (IviReferenceId,
  * CocDataGroup under the root, VehicleCategory, DateManufactureVehicle, MassGroup/MassInRunningOrder, ...).
  */
@@ -26,7 +26,7 @@ import {
 
 const CDATA = '#cdata';
 const TEXT = '#text';
-/** Repeating IVI structures are XxxTable/XxxGroup; always arrays so one and many read alike (§6). */
+/** Repeating IVI structures are XxxTable/XxxGroup; always arrays so one and many read alike (docs/upstreams.md §13). */
 const REPEATED = /(?:Table|Group)$/;
 const SINGLE = /^(?:CocDataGroup|Header|Body)$/;
 /** Characters XML 1.0 forbids (control characters, U+FFFE/FFFF, unpaired surrogates). */
@@ -83,7 +83,7 @@ function isXmlChar(cp: number): boolean {
 }
 
 export function parseIvi(xml: string, opts: IviDocumentOptions = {}): IviResult<IviDocument> {
-  const fail = issueFactory(opts);
+  const fail = issueFactory();
   try {
     if (typeof xml !== 'string') return fail(IVI_ISSUE_CODES.XML_MALFORMED, 'IVI-dokumentet mangler');
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_IVI_BYTES;

@@ -1,7 +1,7 @@
 /**
- * The local IVI rule set, in one table: upstream-svv-ecoc.md §5 [SYN] (the mock rule set SVV's emulator applies
- * too). Each entry yields at most one issue. Format rules pass when the value is absent; the matching
- * required/desired rule reports that. Messages never quote document content.
+ * The subgraph's local IVI rule set, in one table (docs/upstreams.md §12). A pre-check only: SVV judges the document
+ * again and may refuse what passes here. Each entry yields at most one issue. Format rules pass when the value is
+ * absent; the matching required/desired rule reports that. Messages never quote document content.
  */
 import { ISO_VIN, isValidIsoDate } from '../domain/identifiers';
 import { COC_PATH_1X, IVI_ISSUE_CODES, IVI_ROOT, type IviDocument, type IviIssueCode, type IviPathKey } from './types';
@@ -48,7 +48,7 @@ const intRange = (field: string, min: number, max: number, unit: string): string
   `${field} må være et heltall fra ${min} til ${max}${unit ? ` (${unit})` : ''}`;
 const co2Range = (field: string): string => `${field} må være et tall fra 0 til 999 (g/km)`;
 
-/** e<n>*<base act>[*<amending act>]*<seq>*<ext> (§4.1, §5). */
+/** e<n>*<base act>[*<amending act>]*<seq>*<ext> (docs/upstreams.md §12). */
 export const TYPE_APPROVAL_NUMBER = /^[eE]\d{1,2}\*\d{2,4}\/\d{1,4}(\*\d{2,4}\/\d{1,4})?\*\d{4,5}\*\d{2}$/;
 /** EU categories: M/N (optional G = off-road), O, L1e–L7e (optional sub-category), T/C/R/S (optional a/b). */
 export const VEHICLE_CATEGORY =

@@ -1,6 +1,6 @@
 /**
  * Shared types of the IVI module (IVI = "Initial Vehicle Information", the eCoC as XML).
- * Facts: ../shared/docs/upstream-svv-ecoc.md §4–§6. Contract: docs/CONTRACTS.md "IVI XML".
+ * Facts: docs/upstreams.md §12–§13. Contract: docs/CONTRACTS.md "IVI XML".
  */
 
 /** Every issue code the module emits (SVV may send others; IviIssue.code stays a plain string). */
@@ -46,7 +46,7 @@ export type IviIssueInput = Omit<IviIssue, 'source'> & { source?: IviIssueSource
 
 export type IviResult<T> = { ok: true; value: T } | { ok: false; issue: IviIssue };
 
-/** SVV's validation message (upstream-svv-ecoc.md §3.1). */
+/** SVV's validation message (docs/upstreams.md §11; its item shape is unconfirmed). */
 export interface SvvValideringsmelding {
   kode: string;
   felt: string;
@@ -64,14 +64,13 @@ export const COC_PATH_1X = `/${IVI_ROOT}/Body/CocDataGroup`;
 /** IVI 2.0: CocDataGroup directly under the root. */
 export const COC_PATH_2X = `/${IVI_ROOT}/CocDataGroup`;
 
-/** 2 MiB of decoded bytes (upstream-svv-ecoc.md §5 "Decoded-XML limit"). */
+/** 2 MiB of decoded bytes (docs/upstreams.md §12). */
 export const DEFAULT_MAX_IVI_BYTES = 2 * 1024 * 1024;
 
-/** Options shared by decodeIviDocument and parseIvi. field/path let the emulator answer as SVV ("iviDokument"). */
+/** Options shared by decodeIviDocument and parseIvi. */
 export interface IviDocumentOptions {
+  /** Cap on the decoded document (default DEFAULT_MAX_IVI_BYTES). */
   maxBytes?: number;
-  field?: string;
-  path?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -230,7 +229,7 @@ export interface EcocWltpInput {
   weightedCombinedCo2?: Opt<IviNumber>;
 }
 
-/** Structured eCoC fields (upstream-svv-ecoc.md §4.1); buildIvi turns them into an IVI 1.x document. */
+/** Structured eCoC fields (docs/upstreams.md §12); buildIvi turns them into an IVI 1.x document. */
 export interface EcocInput {
   vin?: Opt<string>;
   make?: Opt<string>;

@@ -1,7 +1,4 @@
-/**
- * Applies the rule table (rules.ts) to a parsed document. Pure and synchronous; the same function serves the
- * subgraph's local pre-check and the emulator's SVV answer, so both report identical issues.
- */
+/** Applies the rule table (rules.ts) to a parsed document: the subgraph's local pre-check. Pure and synchronous. */
 import { IVI_RULES, type IviRule, type IviRuleContext } from './rules';
 import { COC_PATH_1X, type IviDocument, type IviIssue, type IviIssueInput } from './types';
 

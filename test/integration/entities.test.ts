@@ -2,6 +2,7 @@ import { startStack, type EmulatorSample, type Stack } from '../helpers/stack';
 
 const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Vehicle { kuid kjennemerke understellsnummer } } }`;
 
+/** Bulk answers carry no kuid (docs/upstreams.md §3): a vehicle referenced by plate or VIN resolves with `kuid: null`. */
 describe('federation entities (_entities) against the emulator', () => {
   let stack: Stack;
   let sample: EmulatorSample;
@@ -23,10 +24,12 @@ describe('federation entities (_entities) against the emulator', () => {
       expect(res.body.errors).toEqual([
         expect.objectContaining({ path: ['_entities', 1], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
       ]);
+      // Only a reference by kuid makes the kuid known: SVV's bulk answers do not carry it.
+      const kuidOf = (v: typeof a) => (key === 'kuid' ? v.kuid : null);
       expect(res.body.data._entities).toEqual([
-        { kuid: a.kuid, kjennemerke: a.kjennemerke, understellsnummer: a.understellsnummer },
+        { kuid: kuidOf(a), kjennemerke: a.kjennemerke, understellsnummer: a.understellsnummer },
         null,
-        { kuid: b.kuid, kjennemerke: b.kjennemerke, understellsnummer: b.understellsnummer },
+        { kuid: kuidOf(b), kjennemerke: b.kjennemerke, understellsnummer: b.understellsnummer },
       ]);
     },
   );
@@ -37,8 +40,12 @@ describe('federation entities (_entities) against the emulator', () => {
     const reps = [...plates, ...variants].map((kjennemerke) => ({ __typename: 'Vehicle', kjennemerke }));
     const res = await stack.gql(ENTITIES, { reps });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data._entities.map((e: { kuid: string }) => e.kuid)).toEqual(
-      [...sample.vehicles.slice(0, 20), ...sample.vehicles.slice(0, 5)].map((v) => v.kuid),
+    expect(res.body.data._entities).toEqual(
+      [...sample.vehicles.slice(0, 20), ...sample.vehicles.slice(0, 5)].map((v) => ({
+        kuid: null,
+        kjennemerke: v.kjennemerke,
+        understellsnummer: v.understellsnummer,
+      })),
     );
     const stats = await stack.stats();
     expect(stats.routes['bulk/kjennemerke'].requests).toBe(1);
@@ -73,13 +80,33 @@ describe('federation entities (_entities) against the emulator', () => {
       { __typename: 'Vehicle', kjennemerke: '!!' },
     ];
     const res = await stack.gql(ENTITIES, { reps });
-    expect(res.body.data._entities[0].kuid).toBe(sample.vehicles[0].kuid);
+    expect(res.body.data._entities[0].understellsnummer).toBe(sample.vehicles[0].understellsnummer);
     expect(res.body.data._entities[1]).toBeNull();
     expect(res.body.errors).toEqual([
       expect.objectContaining({
         path: ['_entities', 1],
         extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
       }),
+    ]);
+  });
+
+  it('a reference to a vehicle SVV withholds is null with VEHICLE_WITHHELD, not NOT_FOUND', async () => {
+    const withheld = sample.withheld[0];
+    const reps = [
+      { __typename: 'Vehicle', kjennemerke: withheld.kjennemerke },
+      { __typename: 'Vehicle', understellsnummer: sample.vehicles[0].understellsnummer },
+    ];
+    const res = await stack.gql(ENTITIES, { reps });
+    expect(res.body.data._entities).toEqual([
+      null,
+      {
+        kuid: null,
+        kjennemerke: sample.vehicles[0].kjennemerke,
+        understellsnummer: sample.vehicles[0].understellsnummer,
+      },
+    ]);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: ['_entities', 0], extensions: { code: 'VEHICLE_WITHHELD', upstream: 'fiks' } }),
     ]);
   });
 

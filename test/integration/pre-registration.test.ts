@@ -27,7 +27,7 @@ function uniqueVin(): string {
   return `YS3TEST${digits.slice(-9)}X`.slice(0, 17).replace(/[IOQ]/g, '1');
 }
 
-/** The §7.1 sample with a fresh VIN and reference. */
+/** The sample-1x document with a fresh VIN and reference. */
 function sampleDocument(): { xml: string; vin: string; ref: string } {
   const vin = uniqueVin();
   const ref = randomUUID();
@@ -177,6 +177,28 @@ describe('preRegister over HTTP against the emulator', () => {
       preRegistration: { iviReferanse: ref },
       errors: [expect.objectContaining({ code: 'ECOC-OUTCOME-UNKNOWN' })],
     });
+    expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
+  });
+
+  it('SVV judges by its own required fields: a document the local check lets through comes back REJECTED, source SVV', async () => {
+    const { xml } = sampleDocument();
+    // TypeApprovalTypeCode is mandatory in SVV's reading (docs/upstreams.md §12); the local pre-check does not ask for it.
+    const lacking = xml.replace(/<TypeApprovalTypeCode>[^<]*<\/TypeApprovalTypeCode>/, '');
+    const dry = await stack.gql(PRE_REGISTER, { input: { iviXml: lacking, dryRun: true } });
+    expect(dry.body.data.preRegister).toMatchObject({ status: 'VALID', errors: [] });
+    expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(0);
+
+    const sent = await stack.gql(PRE_REGISTER, { input: { iviXml: lacking } });
+    expect(sent.body.errors).toBeUndefined();
+    expect(sent.body.data.preRegister.status).toBe('REJECTED');
+    expect(sent.body.data.preRegister.errors).toEqual([
+      expect.objectContaining({
+        code: 'IVI-E-REQ',
+        field: 'TypeApprovalTypeCode',
+        path: '/InitialVehicleInformation/Body/CocDataGroup/TypeApprovalTypeCode',
+        source: 'SVV',
+      }),
+    ]);
     expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
   });
 

@@ -16,7 +16,8 @@ const RESILIENCE_ENV = {
   UPSTREAM_BREAKER_HALF_OPEN_MS: '600',
 };
 
-const LOOKUP = `query($p: String) { vehicle(kjennemerke: $p) { kuid } }`;
+/** Vehicles are identified by VIN: SVV's bulk answers carry no kuid (docs/upstreams.md §3). */
+const LOOKUP = `query($p: String) { vehicle(kjennemerke: $p) { understellsnummer } }`;
 
 describe('resilient upstream calls against the emulator', () => {
   let stack: Stack;
@@ -38,7 +39,7 @@ describe('resilient upstream calls against the emulator', () => {
       const results = await Promise.all(
         coldSample.vehicles.slice(0, 50).map((v) => cold.gql(LOOKUP, { p: v.kjennemerke })),
       );
-      expect(results.every((r) => r.body.data?.vehicle?.kuid)).toBe(true);
+      expect(results.every((r) => r.body.data?.vehicle?.understellsnummer)).toBe(true);
       const stats = await cold.stats();
       expect(stats.tokenGrants).toBe(1);
       expect(stats.grantsRejected).toBe(0);
@@ -66,7 +67,7 @@ describe('resilient upstream calls against the emulator', () => {
     await stack.fault({ route: 'bulk/kjennemerke', times: 2, status: 503 });
     const res = await stack.gql(LOOKUP, { p: plate(0) });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.vehicle.kuid).toBe(sample.vehicles[0].kuid);
+    expect(res.body.data.vehicle.understellsnummer).toBe(sample.vehicles[0].understellsnummer);
     const route = (await stack.stats()).routes['bulk/kjennemerke'];
     expect(route.requests).toBe(3);
     expect(route.statuses).toMatchObject({ '503': 2, '200': 1 });
@@ -76,7 +77,7 @@ describe('resilient upstream calls against the emulator', () => {
     await stack.fault({ route: 'bulk/kjennemerke', times: 1, status: 503, headers: { 'Retry-After': '1' } });
     const started = Date.now();
     const res = await stack.gql(LOOKUP, { p: plate(1) });
-    expect(res.body.data.vehicle.kuid).toBe(sample.vehicles[1].kuid);
+    expect(res.body.data.vehicle.understellsnummer).toBe(sample.vehicles[1].understellsnummer);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(2);
   });
@@ -100,13 +101,13 @@ describe('resilient upstream calls against the emulator', () => {
     expect(res.body.errors![0].extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(res.body.errors![0].path).toEqual(['vehicle']);
     const after = await stack.gql(LOOKUP, { p: plate(3) });
-    expect(after.body.data.vehicle.kuid).toBe(sample.vehicles[3].kuid);
+    expect(after.body.data.vehicle.understellsnummer).toBe(sample.vehicles[3].understellsnummer);
   });
 
   it('retries a connection reset on a lookup', async () => {
     await stack.fault({ route: 'bulk/kjennemerke', times: 1, reset: 'before-body' });
     const res = await stack.gql(LOOKUP, { p: plate(4) });
-    expect(res.body.data.vehicle.kuid).toBe(sample.vehicles[4].kuid);
+    expect(res.body.data.vehicle.understellsnummer).toBe(sample.vehicles[4].understellsnummer);
     expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBeGreaterThanOrEqual(1);
   });
 
@@ -115,7 +116,7 @@ describe('resilient upstream calls against the emulator', () => {
     await stack.reset();
     await stack.fault({ route: 'bulk/kjennemerke', times: 1, status: 401 });
     const res = await stack.gql(LOOKUP, { p: plate(6) });
-    expect(res.body.data.vehicle.kuid).toBe(sample.vehicles[6].kuid);
+    expect(res.body.data.vehicle.understellsnummer).toBe(sample.vehicles[6].understellsnummer);
     const stats = await stack.stats();
     expect(stats.tokenGrants).toBe(1);
     expect(stats.routes['bulk/kjennemerke'].requests).toBe(2);
@@ -150,7 +151,7 @@ describe('resilient upstream calls against the emulator', () => {
   it('a fault fails only the fields that depend on it', async () => {
     await stack.fault({ route: 'bulk/kjennemerke', times: 3, status: 503 });
     const res = await stack.gql(
-      `query($p: String, $k: ID) { a: vehicle(kjennemerke: $p) { kuid } b: vehicle(kuid: $k) { kuid } }`,
+      `query($p: String, $k: ID) { a: vehicle(kjennemerke: $p) { understellsnummer } b: vehicle(kuid: $k) { kuid } }`,
       {
         p: plate(9),
         k: sample.vehicles[10].kuid,
@@ -184,9 +185,9 @@ describe('resilient upstream calls against the emulator', () => {
 
       await new Promise((r) => setTimeout(r, 700));
       const probe = await breaker.gql(LOOKUP, { p: s.vehicles[6].kjennemerke });
-      expect(probe.body.data.vehicle.kuid).toBe(s.vehicles[6].kuid);
+      expect(probe.body.data.vehicle.understellsnummer).toBe(s.vehicles[6].understellsnummer);
       const after = await breaker.gql(LOOKUP, { p: s.vehicles[7].kjennemerke });
-      expect(after.body.data.vehicle.kuid).toBe(s.vehicles[7].kuid);
+      expect(after.body.data.vehicle.understellsnummer).toBe(s.vehicles[7].understellsnummer);
       expect((await breaker.stats()).routes['bulk/kjennemerke'].requests).toBe(2);
       const recovered = await fetch(breaker.url.replace('/graphql', '/health/ready'));
       expect(await recovered.json()).toMatchObject({ degraded: false, checks: { breakers: { fiks: 'closed' } } });
@@ -212,7 +213,7 @@ describe('resilient upstream calls against the emulator', () => {
       await bulkhead.fault({ route: 'bulk/kjennemerke', times: 20, delayMs: 300 });
       // Separate HTTP requests, so each is its own loader batch and upstream call.
       const results = await Promise.all(s.vehicles.slice(0, 12).map((v) => bulkhead.gql(LOOKUP, { p: v.kjennemerke })));
-      const ok = results.filter((r) => r.body.data?.vehicle?.kuid).length;
+      const ok = results.filter((r) => r.body.data?.vehicle?.understellsnummer).length;
       const rejected = results.filter((r) => r.body.errors?.[0]?.extensions?.code === 'UPSTREAM_UNAVAILABLE').length;
       const route = (await bulkhead.stats()).routes['bulk/kjennemerke'];
       expect(route.maxInFlight).toBeLessThanOrEqual(3);
@@ -235,7 +236,7 @@ describe('slow upstream bodies and tenants', () => {
       await stack.fault({ route: 'bulk/kjennemerke', times: 1, slowBodyMs: 3000 });
       const started = Date.now();
       const res = await stack.gql(LOOKUP, { p: s.vehicles[1].kjennemerke });
-      expect(res.body.data.vehicle.kuid).toBe(s.vehicles[1].kuid);
+      expect(res.body.data.vehicle.understellsnummer).toBe(s.vehicles[1].understellsnummer);
       // The stall lasts 3 s: the answer came from the retry, not from waiting the stall out.
       expect(Date.now() - started).toBeLessThan(3000);
       expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(2);
@@ -269,9 +270,9 @@ describe('tenants: fiksOrgId from a caller-token claim', () => {
         authorization: `Bearer ${await mintToken(key, { scope: 'vehicles:read', claims })}`,
       });
       const tenant = await stack.gql(LOOKUP, { p: s.vehicles[0].kjennemerke }, await as({ fiks_org_id: tenantOrg }));
-      expect(tenant.body.data.vehicle.kuid).toBe(s.vehicles[0].kuid);
+      expect(tenant.body.data.vehicle.understellsnummer).toBe(s.vehicles[0].understellsnummer);
       const fallback = await stack.gql(LOOKUP, { p: s.vehicles[1].kjennemerke }, await as({}));
-      expect(fallback.body.data.vehicle.kuid).toBe(s.vehicles[1].kuid);
+      expect(fallback.body.data.vehicle.understellsnummer).toBe(s.vehicles[1].understellsnummer);
       expect((await stack.stats()).fiksOrgIds).toEqual({ [tenantOrg]: 1, [defaultOrg]: 1 });
 
       await stack.reset();

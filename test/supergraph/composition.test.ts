@@ -95,7 +95,7 @@ describe('supergraph composition (@apollo/composition)', () => {
       }
       type Vehicle @key(fields: "kjennemerke", resolvable: false) @key(fields: "kuid", resolvable: false) {
         kjennemerke: String @external
-        kuid: ID! @external
+        kuid: ID @external
       }
     `;
     const { supergraphSdl } = composeSupergraph(

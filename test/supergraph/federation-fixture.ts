@@ -39,8 +39,9 @@ export interface Federation {
   parking: RunningSubgraph;
   routers: Partial<Record<RouterName, RunningGateway>>;
   permits: ParkingPermitRecord[];
-  /** The kuid the emulator holds for a permit's plate: what the router must join each permit to. */
-  kuidOf(kjennemerke: string): string | undefined;
+  /** The VIN the emulator holds for a permit's plate: what identifies the vehicle the router must join (SVV's bulk
+   * answers carry no kuid). */
+  vinOf(kjennemerke: string): string | undefined;
   /** Signs a caller token with the given scopes (space-separated), or with a key the subgraph does not trust. */
   token(scope: string, options?: { untrusted?: boolean }): Promise<string>;
   /** A GraphQL request to a router, as a frontend sends it. */
@@ -84,7 +85,7 @@ export async function startFederation(
     },
   });
   const sample = await stack.sample(40);
-  const kuids = new Map(sample.vehicles.map((v) => [v.kjennemerke, v.kuid]));
+  const vins = new Map(sample.vehicles.map((v) => [v.kjennemerke, v.understellsnummer]));
   const permits: ParkingPermitRecord[] = [
     ...buildPermits(sample),
     { id: UNKNOWN_PERMIT_ID, zone: 'Sentrum-1', validUntil: '2027-01-31', kjennemerke: UNKNOWN_PLATE },
@@ -141,7 +142,7 @@ export async function startFederation(
     parking,
     routers,
     permits,
-    kuidOf: (kjennemerke) => kuids.get(kjennemerke),
+    vinOf: (kjennemerke) => vins.get(kjennemerke),
     token: (scope, options) => sign(options?.untrusted ? untrusted.privateKey : trusted.privateKey, scope),
     async query<T>(router: RouterName, query: string, variables?: Record<string, unknown>, token?: string) {
       const url = routers[router]?.url;

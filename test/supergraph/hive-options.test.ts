@@ -11,6 +11,7 @@ interface Permit {
   vehicle: {
     kjennemerke?: string | null;
     kuid?: string | null;
+    understellsnummer?: string | null;
     technical?: { make: string | null } | null;
     owner?: unknown;
   } | null;
@@ -27,12 +28,14 @@ beforeEach(() => fed.stack.reset());
 describe("Hive Gateway's default JavaScript planner", () => {
   it('runs the parking-permits query twice with full answers (the example needs no @external/@provides)', async () => {
     const token = await fed.token('vehicles:read');
-    const q = `{ parkingPermits(first: 10) { id vehicle { kjennemerke kuid technical { make } } holder { organisasjonsnummer } } }`;
+    const q = `{ parkingPermits(first: 10) { id vehicle { kjennemerke understellsnummer technical { make } } holder { organisasjonsnummer } } }`;
     const first = await fed.query<{ parkingPermits: Permit[] }>('hive-js', q, undefined, token);
     const second = await fed.query<{ parkingPermits: Permit[] }>('hive-js', q, undefined, token);
     expect(first.body.errors).toBeUndefined();
     const permits = first.body.data!.parkingPermits;
-    expect(permits.map((p) => p.vehicle?.kuid)).toEqual(fed.permits.slice(0, 10).map((p) => fed.kuidOf(p.kjennemerke)));
+    expect(permits.map((p) => p.vehicle?.understellsnummer)).toEqual(
+      fed.permits.slice(0, 10).map((p) => fed.vinOf(p.kjennemerke)),
+    );
     expect(permits.every((p) => typeof p.vehicle?.technical?.make === 'string')).toBe(true);
     expect(second.body).toEqual(first.body);
     expect((await fed.stack.stats()).routes['bulk/kjennemerke'].requests).toBe(2);

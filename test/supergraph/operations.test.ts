@@ -39,7 +39,7 @@ async function getJson<T = ReadyBody>(url: string): Promise<{ status: number; bo
   return { status: res.status, body: (await res.json()) as T };
 }
 
-const VEHICLE = `query Vehicle($k: String!) { vehicle(kjennemerke: $k) { kuid kjennemerke } }`;
+const VEHICLE = `query Vehicle($k: String!) { vehicle(kjennemerke: $k) { understellsnummer kjennemerke } }`;
 
 describe('operations: health, readiness, metrics', () => {
   let stack: Stack;
@@ -122,7 +122,9 @@ describe('graceful shutdown (what SIGTERM calls: app.close())', () => {
     try {
       const [v] = (await stack.sample(1)).vehicles;
       await stack.fault({ route: 'bulk/kjennemerke', times: 1, delayMs: 1500 });
-      const slow = stack.gql<{ vehicle: { kuid: string; kjennemerke: string } }>(VEHICLE, { k: v.kjennemerke });
+      const slow = stack.gql<{ vehicle: { understellsnummer: string; kjennemerke: string } }>(VEHICLE, {
+        k: v.kjennemerke,
+      });
       await waitFor(async () => (await stack.stats()).routes['bulk/kjennemerke'].inFlight === 1);
 
       const started = Date.now();
@@ -133,7 +135,7 @@ describe('graceful shutdown (what SIGTERM calls: app.close())', () => {
       const res = await slow;
       expect(res.status).toBe(200);
       expect(res.body.errors).toBeUndefined();
-      expect(res.body.data!.vehicle).toEqual({ kuid: v.kuid, kjennemerke: v.kjennemerke });
+      expect(res.body.data!.vehicle).toEqual({ understellsnummer: v.understellsnummer, kjennemerke: v.kjennemerke });
       await closing;
       // close() waited for the slow request (≈1.5 s of injected delay) instead of cutting it off.
       expect(Date.now() - started).toBeGreaterThan(1000);
@@ -205,7 +207,7 @@ describe('graceful shutdown of the real process (npm start: node --import tsx de
     const emulatorUrl = String(lines.find((l) => typeof l.emulator === 'string')!.emulator);
 
     const sample = (await (await fetch(`${emulatorUrl}/__emulator/sample?count=1`)).json()) as {
-      vehicles: { kjennemerke: string; kuid: string }[];
+      vehicles: { kjennemerke: string; understellsnummer: string }[];
     };
     const [v] = sample.vehicles;
     await fetch(`${emulatorUrl}/__emulator/faults`, {
@@ -228,7 +230,9 @@ describe('graceful shutdown of the real process (npm start: node --import tsx de
     proc.kill('SIGTERM');
     const res = await slow;
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { data: { vehicle: { kuid: string } } }).data.vehicle.kuid).toBe(v.kuid);
+    expect(
+      ((await res.json()) as { data: { vehicle: { understellsnummer: string } } }).data.vehicle.understellsnummer,
+    ).toBe(v.understellsnummer);
     const outcome = await Promise.race([exited, sleep(15000).then(() => 'still running 15 s after SIGTERM')]);
     expect(outcome).toBe(0);
     expect(lines.some((l) => /shutting down/.test(String(l.msg)))).toBe(true);

@@ -18,7 +18,8 @@ const codesAt = (errors: GqlError[] | undefined, path: Path) =>
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 interface Vehicle {
-  kuid?: string;
+  kuid?: string | null;
+  understellsnummer?: string | null;
   kjennemerke?: string | null;
   technical?: { make: string | null } | null;
   owner?: { name: string | null } | null;
@@ -66,7 +67,7 @@ describe.each(ROUTERS)('through %s', (_label, router) => {
   it('30 permits → 30 vehicle references → exactly ONE bulk/kjennemerke call, each permit joined to its own vehicle', async () => {
     const before = await metricsText();
     const res = await query<{ parkingPermits: Permit[] }>(
-      `query Permits { parkingPermits(first: 30) { id kjennemerke vehicle { kjennemerke kuid technical { make } } } }`,
+      `query Permits { parkingPermits(first: 30) { id kjennemerke vehicle { kjennemerke kuid understellsnummer technical { make } } } }`,
       undefined,
       readToken,
     );
@@ -74,8 +75,11 @@ describe.each(ROUTERS)('through %s', (_label, router) => {
     expect(res.body.errors).toBeUndefined();
     const permits = res.body.data!.parkingPermits;
     expect(permits).toHaveLength(30);
-    // The right vehicle: the kuid the emulator holds for the permit's plate.
-    expect(permits.map((p) => p.vehicle?.kuid)).toEqual(fed.permits.slice(0, 30).map((p) => fed.kuidOf(p.kjennemerke)));
+    // The right vehicle: the VIN the emulator holds for the permit's plate. No kuid: SVV's bulk answers carry none.
+    expect(permits.map((p) => p.vehicle?.understellsnummer)).toEqual(
+      fed.permits.slice(0, 30).map((p) => fed.vinOf(p.kjennemerke)),
+    );
+    expect(permits.every((p) => p.vehicle?.kuid === null)).toBe(true);
     expect(permits.every((p) => typeof p.vehicle?.technical?.make === 'string')).toBe(true);
 
     const stats = await fed.stack.stats();
@@ -221,7 +225,7 @@ describe.each(ROUTERS)('through %s', (_label, router) => {
   describe('a vehicle that is missing or failing', () => {
     it('missing (unknown plate): the permit stands, its vehicle is null with NOT_FOUND at the vehicle path', async () => {
       const res = await query<{ parkingPermit: Permit }>(
-        `query($id: ID!) { parkingPermit(id: $id) { id kjennemerke vehicle { kuid technical { make } } } }`,
+        `query($id: ID!) { parkingPermit(id: $id) { id kjennemerke vehicle { plates { kjennemerke } technical { make } } } }`,
         { id: UNKNOWN_PERMIT_ID },
         readToken,
       );
@@ -234,7 +238,7 @@ describe.each(ROUTERS)('through %s', (_label, router) => {
     it('failing (emulator 503 on bulk/kjennemerke): UPSTREAM_UNAVAILABLE at each vehicle path; the permits stand', async () => {
       await fed.stack.fault({ route: 'bulk/kjennemerke', times: 1, status: 503 });
       const res = await query<{ parkingPermits: Permit[] }>(
-        `{ parkingPermits(first: 2) { id zone vehicle { kuid technical { make } } } }`,
+        `{ parkingPermits(first: 2) { id zone vehicle { plates { kjennemerke } technical { make } } } }`,
         undefined,
         readToken,
       );

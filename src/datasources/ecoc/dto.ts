@@ -1,4 +1,4 @@
-/** SVV eCoC `EcocStatusResponse` (upstream-svv-ecoc.md §3.1; the error/warning shape is [SYN], parsed tolerantly). */
+/** SVV eCoC `EcocStatusResponse` (docs/upstreams.md §11; the error/warning item shape is [I], parsed tolerantly). */
 export interface ValideringsmeldingDto {
   kode?: string;
   felt?: string;

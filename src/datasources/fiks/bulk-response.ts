@@ -2,9 +2,10 @@ import { normaliseKjennemerke } from '../../domain/identifiers';
 import type { BulkItem, KjoretoyDto } from './dto';
 
 /**
- * Parsing of the Fiks bulk answers. The exact v2 wrapper is unconfirmed [I] (brief §4.1), so this accepts both
- * candidates: an object with `responser` / `kjoretoyresponser`, or a bare array; the vehicle under `kjoretoydata` or
- * `kjoretoy`; errors as `feilmelding` or `responskoder[]`.
+ * Parsing of the Fiks bulk answers. Real answers are `{ gjenstaendeKvote, responser: [{ request, kjoretoydata |
+ * feilmelding }] }` (docs/upstreams.md §3); the v2 family's other shape is still accepted, tolerantly: an object with
+ * `responser` / `kjoretoyresponser`, or a bare array; the vehicle under `kjoretoydata` or `kjoretoy`; errors as
+ * `feilmelding` or `responskoder[]`.
  */
 export type LookupKind = 'kjennemerke' | 'kuid' | 'understellsnummer';
 
@@ -16,8 +17,16 @@ export interface LookupKey {
   dtg?: string;
 }
 
+/**
+ * What one requested id came back as: a vehicle; not found (unknown or invalid id); withheld (the vehicle exists, SVV
+ * will not show it); the service could not answer for it; or another, unexpected per-item error.
+ */
 export type ItemOutcome =
-  { kind: 'found'; vehicle: KjoretoyDto } | { kind: 'not-found' } | { kind: 'error'; reason: string };
+  | { kind: 'found'; vehicle: KjoretoyDto }
+  | { kind: 'not-found' }
+  | { kind: 'withheld' }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'error'; reason: string };
 
 export function extractBulkItems(body: unknown): BulkItem[] {
   if (Array.isArray(body)) return body.filter(isObject) as BulkItem[];
@@ -86,15 +95,27 @@ export function vehicleOf(item: BulkItem): KjoretoyDto | undefined {
   return item.kjoretoydata ?? item.kjoretoy ?? item.kjoretoydataListe?.find((x) => x.kjoretoydata)?.kjoretoydata;
 }
 
-/** feilmelding strings are not specified anywhere [I]; these read as "no such vehicle", anything else is a fault. */
+/**
+ * Per-item `feilmelding` codes (docs/upstreams.md §4): OPPLYSNINGER_UTILGJENGELIG is seen in real answers [C]; the
+ * others come from a third-party client [I], so near spellings are read alike.
+ */
+const WITHHELD = /^OPPLYSNINGER_UTILGJENGELIG$/i;
+const UNAVAILABLE = /^TJENESTE_IKKE_TILGJENGELIG$/i;
+/** "No such vehicle": an unknown or invalid id (KJENNEMERKE_UKJENT, KJENNEMERKE_UGYLDIG, ...). */
 const NOT_FOUND = /UKJENT|IKKE_FUNNET|FINNES_IKKE|NOT_FOUND|UGYLDIG|INGEN_TREFF/i;
 
 export function outcomeOf(item: BulkItem): ItemOutcome {
   const vehicle = vehicleOf(item);
   if (vehicle) return { kind: 'found', vehicle };
-  const reasons = [item.feilmelding, ...(item.responskoder ?? []).map((r) => r.kode)].filter(
-    (r): r is string => typeof r === 'string' && r.trim() !== '',
-  );
+  const reasons = [
+    item.feilmelding,
+    ...(item.responskoder ?? []).map((r) => r.kode),
+    ...(item.kjoretoydataListe ?? []).map((x) => x.feilmelding),
+  ]
+    .filter((r): r is string => typeof r === 'string' && r.trim() !== '')
+    .map((r) => r.trim());
+  if (reasons.some((r) => WITHHELD.test(r))) return { kind: 'withheld' };
+  if (reasons.some((r) => UNAVAILABLE.test(r))) return { kind: 'unavailable', reason: reasons[0].toUpperCase() };
   if (reasons.length === 0 || reasons.some((r) => NOT_FOUND.test(r))) return { kind: 'not-found' };
   return { kind: 'error', reason: safeReason(reasons[0]) };
 }

@@ -1,5 +1,5 @@
 /**
- * Fiks / SVV v2 vehicle DTOs as the brief describes them (upstream-fiks-kjoretoyregister.md §3, §4). Everything is
+ * Fiks / SVV vehicle DTOs (docs/upstreams.md §3, §5). Everything is
  * optional and unknown fields are tolerated: SVV adds fields and codes without notice. Only mapping.ts reads these.
  */
 export interface KodeverkDto {

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import type { FiksConfig } from '../../config';
+import { UpstreamError, vehicleWithheld } from '../../errors';
 import type { Metrics } from '../../observability/metrics';
 import { mapWithConcurrency } from '../concurrency';
 import type { UpstreamClient } from '../http';
@@ -10,11 +11,12 @@ import {
   outcomeOf,
   remainingQuota,
   vehicleOf,
+  type ItemOutcome,
   type LookupKey,
 } from './bulk-response';
 import type { BulkItem, KjoretoysokResponseDto } from './dto';
 import { mapVehicle } from './mapping';
-import type { VehicleModel, VehicleSearchPage } from './model';
+import type { PlateModel, VehicleModel, VehicleSearchPage } from './model';
 
 const V2 = '/rest/distribusjon/kjoretoy/v2.0';
 
@@ -77,8 +79,24 @@ export class FiksDataSource {
     return this.byKuid.load({ kind: 'kuid', id: kuid, dtg: at });
   }
 
-  vehicleByUnderstellsnummer(vin: string, at?: string): Promise<VehicleModel | null> {
-    return this.byVin.load({ kind: 'understellsnummer', id: vin, dtg: at });
+  /**
+   * No source documents a `dtg` for the VIN lookup (docs/upstreams.md §6), so none is sent. With `at`, the VIN is
+   * resolved as the vehicle is now; then that vehicle is asked for at `at` through a bulk endpoint: by its kuid when
+   * the answer has one, otherwise by the plate it carried at `at`. The answer counts only if it has the same VIN.
+   */
+  async vehicleByUnderstellsnummer(vin: string, at?: string): Promise<VehicleModel | null> {
+    const now = await this.byVin.load({ kind: 'understellsnummer', id: vin });
+    if (!now || at === undefined) return now;
+    let then: VehicleModel | null;
+    if (now.kuid) {
+      then = await this.byKuid.load({ kind: 'kuid', id: now.kuid, dtg: at });
+    } else {
+      const plate = plateAt(now.plates, at);
+      if (!plate) return null;
+      then = await this.byKjennemerke.load({ kind: 'kjennemerke', id: plate, dtg: at });
+    }
+    const thenVin = then?.understellsnummer?.trim().toUpperCase();
+    return then && (!thenVin || thenVin === vin) ? then : null;
   }
 
   async searchByOwnerName(search: OwnerNameSearch, offset: number, limit: number): Promise<VehicleSearchPage> {
@@ -110,7 +128,7 @@ export class FiksDataSource {
     const route = `bulk/${kind}`;
     this.options.metrics?.batchSize.observe({ route }, keys.length);
     this.upstreamCalls++;
-    // `dtg` is omitted, not null, when absent (brief §2).
+    // `dtg` is omitted, not null, when absent (docs/upstreams.md §2).
     const body = keys.map((k) => (k.dtg ? { [kind]: k.id, dtg: k.dtg } : { [kind]: k.id }));
     const response = await this.options.client.request<unknown>({
       method: 'POST',
@@ -122,11 +140,45 @@ export class FiksDataSource {
     const quota = remainingQuota(response.data);
     if (quota !== undefined) this.options.metrics?.quotaRemaining.set({ upstream: 'fiks' }, quota);
     const outcomes = matchBulkItems([...keys], extractBulkItems(response.data));
-    return outcomes.map((outcome, i) => {
-      if (outcome.kind === 'found') return mapVehicle(outcome.vehicle, keys[i].dtg ?? this.asOfNow);
-      if (outcome.kind === 'not-found') return null;
-      return itemError(route, outcome.reason);
-    });
+    return outcomes.map((outcome, i) =>
+      // An item answered for a kuid belongs to the vehicle with that kuid, though the answer does not repeat it.
+      this.settle(route, outcome, keys[i].dtg, { kuid: kind === 'kuid' ? keys[i].id : undefined }),
+    );
+  }
+
+  /** One item's result: the mapped vehicle (remembered under its other keys), null, or its own coded error. */
+  private settle(
+    route: string,
+    outcome: ItemOutcome,
+    dtg: string | undefined,
+    known: { kuid?: string } = {},
+  ): VehicleModel | null | Error {
+    switch (outcome.kind) {
+      case 'found': {
+        const vehicle = mapVehicle(outcome.vehicle, dtg ?? this.asOfNow, known);
+        if (dtg === undefined) this.remember(vehicle);
+        return vehicle;
+      }
+      case 'not-found':
+        return null;
+      case 'withheld':
+        return vehicleWithheld();
+      case 'unavailable':
+        return new UpstreamError('UPSTREAM_UNAVAILABLE', 'The vehicle register could not answer for this vehicle', {
+          upstream: 'fiks',
+        });
+      case 'error':
+        return itemError(route, outcome.reason);
+    }
+  }
+
+  /**
+   * Later lookups of this vehicle, as it is now, need no upstream call: primed under the keys the answer really
+   * carries. Never by VIN: several vehicles can share one.
+   */
+  private remember(vehicle: VehicleModel): void {
+    if (vehicle.kuid) this.byKuid.prime({ kind: 'kuid', id: vehicle.kuid }, vehicle);
+    if (vehicle.kjennemerke) this.byKjennemerke.prime({ kind: 'kjennemerke', id: vehicle.kjennemerke }, vehicle);
   }
 
   private async loadVins(keys: readonly LookupKey[]): Promise<(VehicleModel | null | Error)[]> {
@@ -135,7 +187,6 @@ export class FiksDataSource {
       const response = await this.options.client.request<unknown>({
         method: 'GET',
         path: this.path(`bulk/understellsnummer/${encodeURIComponent(key.id)}`),
-        params: key.dtg ? { dtg: key.dtg } : undefined,
         route: 'understellsnummer',
         idempotent: true,
         acceptStatus: (status) => status === 404,
@@ -145,10 +196,7 @@ export class FiksDataSource {
       const items = extractBulkItems(response.data);
       const item: BulkItem | undefined = items.find((i) => vehicleOf(i)) ?? items[0];
       if (!item) return null;
-      const outcome = outcomeOf(item);
-      if (outcome.kind === 'found') return mapVehicle(outcome.vehicle, key.dtg ?? this.asOfNow);
-      if (outcome.kind === 'not-found') return null;
-      return itemError('understellsnummer', outcome.reason);
+      return this.settle('understellsnummer', outcomeOf(item), undefined);
     });
     return results;
   }
@@ -163,7 +211,8 @@ export class FiksDataSource {
     const response = await this.options.client.request<KjoretoysokResponseDto | undefined>({
       method: 'GET',
       path: this.path(`sok/${kind}`),
-      params: { ...params, fra: offset, antall: limit },
+      // Rows are 1-based (docs/upstreams.md §5): the first page is fra=1, the next fra = rows seen + 1.
+      params: { ...params, fra: offset + 1, antall: limit },
       route: 'sok',
       idempotent: true,
     });
@@ -171,14 +220,21 @@ export class FiksDataSource {
     if (response.status === 204 || !response.data) return { totalCount: 0, offset, vehicles: [] };
     const vehicles = (response.data.kjoretoyresponser ?? [])
       .map((item) => vehicleOf(item))
-      .map((dto) => (dto ? mapVehicle(dto, this.asOfNow) : null))
-      .filter((v): v is VehicleModel => v !== null);
-    // Later lookups of these vehicles in the same request need no upstream call.
-    for (const v of vehicles) this.byKuid.prime({ kind: 'kuid', id: v.kuid }, v);
+      .filter((dto) => dto !== undefined)
+      .map((dto) => mapVehicle(dto, this.asOfNow));
+    for (const v of vehicles) this.remember(v);
     const total =
       typeof response.data.antallTreffTotalt === 'number' ? response.data.antallTreffTotalt : vehicles.length;
     return { totalCount: total, offset, vehicles };
   }
+}
+
+/** The plate the vehicle carried at `at` (an ordinary one before a personal one), from its plate history. */
+function plateAt(plates: PlateModel[], at: string): string | undefined {
+  const t = Date.parse(at);
+  const covers = (p: PlateModel) => (!p.from || Date.parse(p.from) <= t) && (!p.to || t < Date.parse(p.to));
+  const candidates = plates.filter(covers);
+  return (candidates.find((p) => p.category !== 'PERSONLIG') ?? candidates[0])?.kjennemerke;
 }
 
 function itemError(route: string, reason: string): GraphQLError {

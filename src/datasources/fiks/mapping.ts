@@ -1,4 +1,4 @@
-import { normaliseKjennemerke } from '../../domain/identifiers';
+import { isValidIsoDateTime, normaliseKjennemerke } from '../../domain/identifiers';
 import type { AdresseDto, KjoretoyDto, KodeverkDto, PersonEnhetDto } from './dto';
 import type {
   AddressModel,
@@ -10,14 +10,19 @@ import type {
   VehicleModel,
 } from './model';
 
+/** Identifiers the request established for this vehicle (a bulk/kuid item answers for the kuid asked for). */
+export interface KnownIds {
+  kuid?: string;
+}
+
 /**
  * The one place where SVV's Norwegian DTOs become the GraphQL domain. Tolerant by design: every field may be missing,
- * numbers may arrive as strings, and a code may be a Kodeverk object or a bare string.
+ * numbers may arrive as strings, and a code may be a Kodeverk object or a bare string. Real bulk answers carry no
+ * `kjoretoyId.kuid` (docs/upstreams.md §3), so a vehicle maps with or without one.
  */
-export function mapVehicle(dto: KjoretoyDto, asOf: string): VehicleModel | null {
+export function mapVehicle(dto: KjoretoyDto, asOf: string, known: KnownIds = {}): VehicleModel {
   const id = dto.kjoretoyId ?? {};
-  const kuid = str(id.kuid);
-  if (!kuid) return null;
+  const kuid = str(id.kuid) ?? known.kuid ?? null;
   const plates = (dto.kjennemerke ?? []).map(mapPlate).filter((p): p is PlateModel => p !== null);
   const eierskap = dto.eierskap ?? {};
   return {
@@ -32,22 +37,24 @@ export function mapVehicle(dto: KjoretoyDto, asOf: string): VehicleModel | null 
           usage: code(dto.registrering.kjoringensArt),
           from: str(dto.registrering.fomTidspunkt),
           to: str(dto.registrering.tilTidspunkt),
-          firstRegisteredOnOwnership: str(dto.registrering.registrertForstegangPaEierskap),
-          deregisteredSince: str(dto.registrering.avregistrertSidenDato),
+          firstRegisteredOnOwnership: dateTime(dto.registrering.registrertForstegangPaEierskap),
+          deregisteredSince: dateTime(dto.registrering.avregistrertSidenDato),
         }
       : null,
     technical: mapTechnical(dto),
-    inspection: dto.periodiskKjoretoyKontroll
-      ? {
-          dueDate: str(dto.periodiskKjoretoyKontroll.kontrollfrist),
-          lastApproved: str(dto.periodiskKjoretoyKontroll.sistGodkjent),
-        }
-      : null,
+    inspection: mapInspection(dto.periodiskKjoretoyKontroll),
     owner: mapOwner(eierskap.eier),
     coOwner: mapOwner(eierskap.medeier),
     lessee: mapOwner(eierskap.leasingtaker),
     asOf,
   };
+}
+
+/** Bulk answers often carry `{}` here and never `sistGodkjent` (docs/upstreams.md §3): nothing known is `null`. */
+function mapInspection(dto: KjoretoyDto['periodiskKjoretoyKontroll']): VehicleModel['inspection'] {
+  const dueDate = str(dto?.kontrollfrist);
+  const lastApproved = str(dto?.sistGodkjent);
+  return dueDate || lastApproved ? { dueDate, lastApproved } : null;
 }
 
 function currentOrdinaryPlate(plates: PlateModel[]): string | null {
@@ -142,6 +149,8 @@ function mapTechnical(dto: KjoretoyDto): TechnicalDataModel | null {
   const utslipp = arr(miljodata.miljoOgdrivstoffGruppe)
     .map(obj)
     .flatMap((g) => arr(g.forbrukOgUtslipp).map(obj));
+  // WLTP values sit in `wltpKjoretoyspesifikk`, NEDC values at the top of `forbrukOgUtslipp[]` (docs/upstreams.md §3).
+  const wltp = utslipp.map((u) => obj(u.wltpKjoretoyspesifikk));
   return {
     make: str(obj(arr(generelt.merke)[0]).merke),
     commercialName: str(arr(generelt.handelsbetegnelse)[0]),
@@ -150,6 +159,7 @@ function mapTechnical(dto: KjoretoyDto): TechnicalDataModel | null {
     classDescription: str(klass.beskrivelse),
     taxCode: code(klass.kjoretoyAvgiftsKode)?.value ?? null,
     fuels,
+    hybridCategory: code(motorOgDrivverk.hybridKategori),
     powerKw: powers.length ? Math.max(...powers) : null,
     displacementCc: int(motors[0]?.slagvolum),
     maxSpeedKmh: int(arr(motorOgDrivverk.maksimumHastighet)[0]),
@@ -172,8 +182,19 @@ function mapTechnical(dto: KjoretoyDto): TechnicalDataModel | null {
       .filter((c): c is CodeModel => c !== null),
     seats: int(persontall.sitteplasserTotalt),
     euroClass: code(miljodata.euroKlasse),
-    co2GramsPerKm: firstNumber(utslipp.map((u) => u.co2BlandetKjoring)),
-    electricRangeKm: int(firstNumber(utslipp.map((u) => u.rekkeviddeKm))),
+    // Plug-in hybrids have only the weighted combined WLTP value.
+    co2GramsPerKm: firstNumber([
+      ...wltp.map((w) => w.co2Kombinert),
+      ...wltp.map((w) => w.co2VektetKombinert),
+      ...utslipp.map((u) => u.co2BlandetKjoring),
+    ]),
+    electricRangeKm: int(
+      firstNumber([
+        ...wltp.map((w) => w.rekkeviddeKmBlandetkjoring),
+        ...utslipp.map((u) => u.rekkeviddeKm),
+        ...wltp.map((w) => w.nedcRekkeviddeKm),
+      ]),
+    ),
   };
 }
 
@@ -187,6 +208,11 @@ export function code(value: unknown): CodeModel | null {
     }
   }
   return null;
+}
+
+/** SVV's date-time fields; anything else (a bare date, free text) is left out rather than passed on as a DateTime. */
+function dateTime(value: unknown): string | null {
+  return typeof value === 'string' && isValidIsoDateTime(value) ? value : null;
 }
 
 function str(value: unknown): string | null {

@@ -64,6 +64,7 @@ export interface TechnicalDataModel {
   classDescription?: string | null;
   taxCode?: string | null;
   fuels: FuelModel[];
+  hybridCategory?: CodeModel | null;
   powerKw?: number | null;
   displacementCc?: number | null;
   maxSpeedKmh?: number | null;
@@ -85,7 +86,8 @@ export interface TechnicalDataModel {
 }
 
 export interface VehicleModel {
-  kuid: string;
+  /** Absent from real bulk answers; known from v2 search answers or from a lookup by kuid. */
+  kuid: string | null;
   kjennemerke?: string | null;
   understellsnummer?: string | null;
   plates: PlateModel[];

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { startTestEmulator, type TestEmulator } from './helpers';
 
-/** SVV eCoC pre-registration routes: status mapping (upstream-svv-ecoc.md §3.1) and the effect on the register. */
+/**
+ * SVV eCoC pre-registration routes: status mapping (docs/upstreams.md §11), SVV's own required fields (§12) and the
+ * effect on the register.
+ */
 
 let t: TestEmulator;
 beforeAll(async () => {
@@ -105,7 +108,7 @@ describe('POST opprette', () => {
 
     const byVin = (await (await t.fiks(`bulk/understellsnummer/${vin}`)).json()) as any;
     const vehicle = byVin.responser[0].kjoretoydataListe[0].kjoretoydata;
-    expect(vehicle.kjoretoyId).toEqual({ understellsnummer: vin, kuid: json.kuid });
+    expect(vehicle.kjoretoyId).toEqual({ understellsnummer: vin });
     expect(vehicle.registrering.registreringsstatus.kodeVerdi).toBe('UREGISTRERT');
     expect(vehicle.kjennemerke).toBeUndefined();
     expect(vehicle.eierskap).toBeUndefined();
@@ -120,7 +123,7 @@ describe('POST opprette', () => {
       drivstoff: [{ maksNettoEffekt: 110, drivstoffKode: { kodeNavn: 'Bensin' } }],
     });
     expect(data.vekter).toMatchObject({ egenvekt: 1390, tillattTotalvekt: 1900 });
-    expect(data.miljodata.miljoOgdrivstoffGruppe[0].forbrukOgUtslipp[0].co2BlandetKjoring).toBe(132);
+    expect(data.miljodata.miljoOgdrivstoffGruppe[0].forbrukOgUtslipp[0].wltpKjoretoyspesifikk.co2Kombinert).toBe(132);
     expect(vehicle.godkjenning.tekniskGodkjenning.kjoretoyklassifisering.tekniskKode.kodeVerdi).toBe('M1');
 
     const byKuid = (await (await t.fiks('bulk/kuid', { body: [{ kuid: json.kuid }] })).json()) as any;
@@ -146,6 +149,39 @@ describe('POST opprette', () => {
       sti: '/InitialVehicleInformation/Body/CocDataGroup/TechnPermMaxLadenMass',
       meldingstekst: expect.any(String),
     });
+  });
+
+  it.each([
+    [
+      'TypeApprovalTypeCode (mandatory in every category)',
+      (xml: string) => xml.replace(/<TypeApprovalTypeCode>[^<]*<\/TypeApprovalTypeCode>/, ''),
+      { felt: 'TypeApprovalTypeCode', sti: '/InitialVehicleInformation/Body/CocDataGroup/TypeApprovalTypeCode' },
+    ],
+    [
+      'MaximumSpeedNonPropulsion for a trailer (O category)',
+      (xml: string) =>
+        xml.replace('<VehicleCategoryCode>M1</VehicleCategoryCode>', '<VehicleCategoryCode>O2</VehicleCategoryCode>'),
+      {
+        felt: 'MaximumSpeedNonPropulsion',
+        sti: '/InitialVehicleInformation/Body/CocDataGroup/MaximumSpeedNonPropulsion',
+      },
+    ],
+  ])("422 by SVV's own required fields: %s", async (_name, edit, where) => {
+    const ref = randomUUID();
+    const res = await t.ecoc('opprette', { body: request(ref, b64(edit(ivi(ref, newVin())))) });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as any).feilmeldinger).toEqual([
+      { kode: 'IVI-E-REQ', ...where, meldingstekst: expect.stringContaining(where.felt) },
+    ]);
+  });
+
+  it('a trailer with MaximumSpeedNonPropulsion is accepted', async () => {
+    const ref = randomUUID();
+    const trailer = ivi(ref, newVin()).replace(
+      '<VehicleCategoryCode>M1</VehicleCategoryCode>',
+      '<VehicleCategoryCode>O2</VehicleCategoryCode><MaximumSpeedNonPropulsion>100</MaximumSpeedNonPropulsion>',
+    );
+    expect((await t.ecoc('opprette', { body: request(ref, b64(trailer)) })).status).toBe(200);
   });
 
   it('422 when iviReferanse differs from the document header', async () => {

@@ -3,7 +3,10 @@ import type { DatasetSample } from '../../../emulator';
 import { osloDateTime } from '../../../emulator/time';
 import { startTestEmulator, type TestEmulator } from './helpers';
 
-/** Fiks Kjøretøyregister routes over HTTP: auth, both bulk wrappers, limits, quota, VIN lookup and search. */
+/**
+ * Fiks Kjøretøyregister routes over HTTP: auth, both bulk wrappers, limits, quota, VIN lookup and search. The answers
+ * have the shapes of real ones (docs/upstreams.md §3): no kuid and no fødselsnummer in bulk answers, 1-based search.
+ */
 
 let t: TestEmulator;
 let sample: DatasetSample;
@@ -95,16 +98,16 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     const [found, unknown, spaced, badDtg, badPlate] = json.responser;
     expect(found.request).toEqual({ kjennemerke: a.kjennemerke });
     expect(found.feilmelding).toBeUndefined();
+    // As real bulk answers: no kuid, the plate with a space.
     expect(found.kjoretoydata.kjoretoyId).toEqual({
       kjennemerke: `${a.kjennemerke.slice(0, 2)} ${a.kjennemerke.slice(2)}`,
-      kuid: a.kuid,
       understellsnummer: a.understellsnummer,
     });
     expect(unknown).toEqual({
       request: { kjennemerke: 'ZZ99999', dtg: '2023-06-01T12:00:00.000+02:00' },
       feilmelding: 'KJENNEMERKE_UKJENT',
     });
-    expect(spaced.kjoretoydata.kjoretoyId.kuid).toBe(b.kuid);
+    expect(spaced.kjoretoydata.kjoretoyId.understellsnummer).toBe(b.understellsnummer);
     expect(badDtg.feilmelding).toBe('DTG_UGYLDIG');
     expect(badPlate.feilmelding).toBe('KJENNEMERKE_UGYLDIG');
   });
@@ -138,7 +141,10 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     });
     const [found, unknown, tooEarly, invalid] = ((await res.json()) as any).responser;
     expect(found.request).toEqual({ kuid: v.kuid });
-    expect(found.kjoretoydata.kjoretoyId.kuid).toBe(v.kuid);
+    expect(found.kjoretoydata.kjoretoyId).toEqual({
+      kjennemerke: `${v.kjennemerke.slice(0, 2)} ${v.kjennemerke.slice(2)}`,
+      understellsnummer: v.understellsnummer,
+    });
     expect(unknown.feilmelding).toBe('KUID_UKJENT');
     expect(tooEarly).toEqual({ request: { kuid: v.kuid, dtg: beforeFirst }, feilmelding: 'KUID_UKJENT' });
     expect(invalid.feilmelding).toBe('KUID_UGYLDIG');
@@ -162,7 +168,8 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     const personal = sample.personalPlates[0];
     const res = await t.fiks('bulk/kjennemerke', { body: [{ kjennemerke: personal.kjennemerke }] });
     const item = ((await res.json()) as any).responser[0];
-    expect(item.kjoretoydata.kjoretoyId.kuid).toBe(personal.kuid);
+    const vinOf = (kuid: string) => t.emulator.dataset.findByKuid(kuid)!.vin;
+    expect(item.kjoretoydata.kjoretoyId.understellsnummer).toBe(vinOf(personal.kuid));
     expect(item.kjoretoydata.kjennemerke).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kjennemerke: personal.kjennemerke, kjennemerkekategori: 'PERSONLIG' }),
@@ -172,11 +179,14 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     // Find a plate that moved between two vehicles in the dataset itself.
     const carriers = new Map<string, { kuid: string; fom: number; tom?: number }[]>();
     for (const r of t.emulator.dataset.all()) {
+      if (r.withheld) continue;
       for (const p of r.plates)
         if (p.kategori === 'PERSONLIG')
           carriers.set(p.plate, [...(carriers.get(p.plate) ?? []), { kuid: r.kuid, fom: p.fom, tom: p.tom }]);
     }
-    const moved = [...carriers.entries()].find(([, list]) => list.length > 1);
+    const moved = [...carriers.entries()].find(
+      ([, list]) => list.length > 1 && list.some((c) => c.tom !== undefined) && list.some((c) => c.tom === undefined),
+    );
     expect(moved).toBeDefined();
     const [plate, list] = moved!;
     const old = list.find((c) => c.tom !== undefined)!;
@@ -185,8 +195,8 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
       body: [{ kjennemerke: plate, dtg: osloDateTime(old.tom! - 3_600_000) }, { kjennemerke: plate }],
     });
     const [then, now] = ((await answer.json()) as any).responser;
-    expect(then.kjoretoydata.kjoretoyId.kuid).toBe(old.kuid);
-    expect(now.kjoretoydata.kjoretoyId.kuid).toBe(current.kuid);
+    expect(then.kjoretoydata.kjoretoyId.understellsnummer).toBe(vinOf(old.kuid));
+    expect(now.kjoretoydata.kjoretoyId.understellsnummer).toBe(vinOf(current.kuid));
   });
 
   it('400 over the id limit, still in the bulk-response shape', async () => {
@@ -224,6 +234,26 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
   });
 });
 
+describe('vehicles SVV withholds', () => {
+  it('answer OPPLYSNINGER_UTILGJENGELIG by plate, kuid and VIN, and use no quota', async () => {
+    const withheld = sample.withheld[0];
+    expect(withheld).toBeDefined();
+    await t.admin('reset', { method: 'POST' });
+    await t.admin('config', { body: { dailyQuota: 10 } });
+    const byPlate = (await (
+      await t.fiks('bulk/kjennemerke', { body: [{ kjennemerke: withheld.kjennemerke }] })
+    ).json()) as any;
+    expect(byPlate.responser).toEqual([
+      { request: { kjennemerke: withheld.kjennemerke }, feilmelding: 'OPPLYSNINGER_UTILGJENGELIG' },
+    ]);
+    expect(byPlate.gjenstaendeKvote).toBe(10);
+    const byKuid = (await (await t.fiks('bulk/kuid', { body: [{ kuid: withheld.kuid }] })).json()) as any;
+    expect(byKuid.responser[0].feilmelding).toBe('OPPLYSNINGER_UTILGJENGELIG');
+    const byVin = (await (await t.fiks(`bulk/understellsnummer/${withheld.understellsnummer}`)).json()) as any;
+    expect(byVin.responser[0].kjoretoydataListe).toEqual([{ feilmelding: 'OPPLYSNINGER_UTILGJENGELIG' }]);
+  });
+});
+
 describe('wrapper B', () => {
   it('answers a bare array of {kjoretoy, responskoder} without echoed requests', async () => {
     await t.admin('config', { body: { wrapper: 'B' } });
@@ -253,20 +283,15 @@ describe('wrapper B on the other lookup routes', () => {
     const byKuid = (await (
       await t.fiks('bulk/kuid', { body: [{ kuid: '9999999999' }, { kuid: v.kuid }] })
     ).json()) as any;
+    const sameVehicle = expect.objectContaining({
+      kjoretoyId: { kjennemerke: expect.any(String), understellsnummer: v.understellsnummer },
+    });
     expect(byKuid).toEqual([
       { responskoder: [{ kode: 'KUID_UKJENT', beskrivelse: expect.any(String) }] },
-      {
-        kjoretoy: expect.objectContaining({ kjoretoyId: expect.objectContaining({ kuid: v.kuid }) }),
-        responskoder: [],
-      },
+      { kjoretoy: sameVehicle, responskoder: [] },
     ]);
     const byVin = (await (await t.fiks(`bulk/understellsnummer/${v.understellsnummer}`)).json()) as any;
-    expect(byVin).toEqual([
-      {
-        kjoretoy: expect.objectContaining({ kjoretoyId: expect.objectContaining({ kuid: v.kuid }) }),
-        responskoder: [],
-      },
-    ]);
+    expect(byVin).toEqual([{ kjoretoy: sameVehicle, responskoder: [] }]);
     const unknown = (await (await t.fiks('bulk/understellsnummer/TESTDIGDIR0000016')).json()) as any;
     expect(unknown).toEqual([
       { responskoder: [{ kode: 'UNDERSTELLSNUMMER_UKJENT', beskrivelse: expect.any(String) }] },
@@ -283,7 +308,10 @@ describe('GET bulk/understellsnummer/:vin', () => {
     expect(json.responser).toHaveLength(1);
     expect(json.responser[0].request).toEqual({ understellsnummer: v.understellsnummer.toLowerCase() });
     expect(json.responser[0].kjoretoydataListe).toHaveLength(1);
-    expect(json.responser[0].kjoretoydataListe[0].kjoretoydata.kjoretoyId.kuid).toBe(v.kuid);
+    expect(json.responser[0].kjoretoydataListe[0].kjoretoydata.kjoretoyId).toEqual({
+      kjennemerke: `${v.kjennemerke.slice(0, 2)} ${v.kjennemerke.slice(2)}`,
+      understellsnummer: v.understellsnummer,
+    });
     expect(json.responser[0].feilmelding).toBeUndefined();
 
     const unknown = (await (await t.fiks('bulk/understellsnummer/TESTDIGDIR0000016')).json()) as any;
@@ -298,26 +326,32 @@ describe('GET bulk/understellsnummer/:vin', () => {
     const shared = (await t.admin('sample?count=5')).sharedVins[0];
     expect(shared).toBeDefined();
     const json = (await (await t.fiks(`bulk/understellsnummer/${shared.understellsnummer}`)).json()) as any;
-    expect(json.responser[0].kjoretoydataListe.map((k: any) => k.kjoretoydata.kjoretoyId.kuid).sort()).toEqual(
-      [...shared.kuids].sort(),
-    );
+    const plates = shared.kuids.map((kuid: string) => {
+      const plate = t.emulator.dataset.findByKuid(kuid)!.plates.find((p) => p.tom === undefined)?.plate;
+      return plate && (/^[A-Z]{2}\d+$/.test(plate) ? `${plate.slice(0, 2)} ${plate.slice(2)}` : plate);
+    });
+    const listed = json.responser[0].kjoretoydataListe.map((k: any) => k.kjoretoydata.kjoretoyId);
+    expect(listed).toHaveLength(shared.kuids.length);
+    for (const id of listed) expect(id.understellsnummer).toBe(shared.understellsnummer);
+    expect(listed.map((id: any) => id.kjennemerke).sort()).toEqual([...plates].sort());
   });
 
-  it('takes dtg as a query parameter', async () => {
+  it('ignores a dtg query parameter (no source documents one) and answers as the vehicle is now', async () => {
     const v = sample.withOwnershipHistory[0];
     const json = (await (
       await t.fiks(`bulk/understellsnummer/${v.understellsnummer}?dtg=${encodeURIComponent(v.owners[0].fom)}`)
     ).json()) as any;
-    expect(json.responser[0].kjoretoydataListe[0].kjoretoydata.eierskap.eier.fomTidspunkt).toBe(v.owners[0].fom);
+    const last = v.owners[v.owners.length - 1];
+    expect(json.responser[0].kjoretoydataListe[0].kjoretoydata.eierskap.eier.fomTidspunkt).toBe(last.fom);
   });
 });
 
 describe('GET sok/eiernavn', () => {
-  it('pages with fra/antall in a stable order', async () => {
+  it('pages with 1-based fra and antall in a stable order', async () => {
     const big = sample.ownerSearch.find((s) => s.hits > 30)!;
     const q = `navn=${encodeURIComponent(big.name.toLowerCase())}`;
-    const page1 = (await (await t.fiks(`sok/eiernavn?${q}&fra=0&antall=10`)).json()) as any;
-    const page2 = (await (await t.fiks(`sok/eiernavn?${q}&fra=10&antall=10`)).json()) as any;
+    const page1 = (await (await t.fiks(`sok/eiernavn?${q}&fra=1&antall=10`)).json()) as any;
+    const page2 = (await (await t.fiks(`sok/eiernavn?${q}&fra=11&antall=10`)).json()) as any;
     expect(page1).toEqual({
       antallTreffTotalt: big.hits,
       antallITreffliste: 10,
@@ -327,15 +361,27 @@ describe('GET sok/eiernavn', () => {
     const kuids1 = page1.kjoretoyresponser.map((r: any) => r.kjoretoy.kjoretoyId.kuid);
     const kuids2 = page2.kjoretoyresponser.map((r: any) => r.kjoretoy.kjoretoyId.kuid);
     expect(new Set([...kuids1, ...kuids2]).size).toBe(20);
-    const all = (await (await t.fiks(`sok/eiernavn?${q}&fra=0&antall=20`)).json()) as any;
+    const all = (await (await t.fiks(`sok/eiernavn?${q}&antall=20`)).json()) as any;
     expect(all.kjoretoyresponser.map((r: any) => r.kjoretoy.kjoretoyId.kuid)).toEqual([...kuids1, ...kuids2]);
     for (const r of page1.kjoretoyresponser) {
       const eier = r.kjoretoy.eierskap.eier.person;
       expect(`${eier.fornavn} ${eier.etternavn}`).toBe(big.name);
       expect(r.responskoder).toEqual([]);
     }
-    const tail = (await (await t.fiks(`sok/eiernavn?${q}&fra=${big.hits - 1}&antall=50`)).json()) as any;
+    const tail = (await (await t.fiks(`sok/eiernavn?${q}&fra=${big.hits}&antall=50`)).json()) as any;
     expect(tail.antallITreffliste).toBe(1);
+  });
+
+  it("search answers (v2) carry kuid and the owner's fødselsnummer, erUverifisert and adressestatus", async () => {
+    const big = sample.ownerSearch[0];
+    const page = (await (await t.fiks(`sok/eiernavn?navn=${encodeURIComponent(big.name)}&antall=5`)).json()) as any;
+    for (const r of page.kjoretoyresponser) {
+      const { kjoretoyId, eierskap } = r.kjoretoy;
+      expect(kjoretoyId.kuid).toMatch(/^\d{10}$/);
+      expect(t.emulator.dataset.findByKuid(kjoretoyId.kuid)!.vin).toBe(kjoretoyId.understellsnummer);
+      expect(eierskap.eier.person.fodselsnummer).toMatch(/^\d{11}$/);
+      expect(eierskap.eier).toMatchObject({ erUverifisert: false, adressestatus: { kodeVerdi: 'VANLIG_BOSATT' } });
+    }
   });
 
   it('defaults to 20 rows and caps antall at 100', async () => {
@@ -369,6 +415,8 @@ describe('GET sok/eiernavn', () => {
       responskoder: [{ kode: 'PARAMETER_MANGLER', beskrivelse: expect.any(String) }],
     });
     expect((await t.fiks('sok/eiernavn?navn=Ola&fra=-1')).status).toBe(400);
+    // Rows count from 1: a 0-based client is told so.
+    expect((await t.fiks('sok/eiernavn?navn=Ola&fra=0')).status).toBe(400);
     expect((await t.fiks('sok/eiernavn?navn=Ola&erPerson=kanskje')).status).toBe(400);
   });
 });
@@ -377,7 +425,7 @@ describe('GET sok/organisasjonsnummer', () => {
   it('pages through the vehicles an organisation owns or leases', async () => {
     const org = sample.organisations.find((o) => o.vehicles > 100)!;
     const seen = new Set<string>();
-    for (let fra = 0; fra < org.vehicles; fra += 100) {
+    for (let fra = 1; fra <= org.vehicles; fra += 100) {
       const page = (await (
         await t.fiks(`sok/organisasjonsnummer?organisasjonsnummer=${org.organisasjonsnummer}&fra=${fra}&antall=100`)
       ).json()) as any;

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import forge from 'node-forge';
 import { startTestEmulator, type TestEmulator } from './helpers';
 
-/** The Maskinporten-like token endpoint: what it accepts and each rejection rule (brief §6). */
+/** The Maskinporten-like token endpoint: what it accepts and each rejection rule (docs/upstreams.md §9). */
 
 let t: TestEmulator;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import {
   type MintOptions,
 } from '../../../dev/mint-token';
 import { isValidFodselsnummer } from '../../../src/domain/identifiers';
-import { startStack, type EmulatorSample, type EmulatorStats, type Stack } from '../../helpers/stack';
+import { startStack, type EmulatorSample, type EmulatorStats, type GqlResponse, type Stack } from '../../helpers/stack';
 
 /**
  * The caller-auth matrix over the whole stack (subgraph + emulator, real sockets), with caller tokens verified
@@ -49,7 +49,7 @@ describe('caller auth and scopes (AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE)', 
       .filter(([route]) => route !== 'token')
       .reduce((n, [, r]) => n + r.requests, 0);
 
-  const VEHICLE = `query Card($k: String!) { vehicle(kjennemerke: $k) { kuid kjennemerke technical { make } owner { name } } }`;
+  const VEHICLE = `query Card($k: String!) { vehicle(kjennemerke: $k) { understellsnummer kjennemerke technical { make } owner { name } } }`;
 
   it('right scopes: vehicle and owner are returned', async () => {
     const res = await stack.gql(
@@ -59,14 +59,17 @@ describe('caller auth and scopes (AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE)', 
     );
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.vehicle).toMatchObject({ kuid: sample.vehicles[0].kuid, owner: { name: expect.any(String) } });
+    expect(res.body.data.vehicle).toMatchObject({
+      understellsnummer: sample.vehicles[0].understellsnummer,
+      owner: { name: expect.any(String) },
+    });
   });
 
   it('missing the owner scope: owner is null with FORBIDDEN at its path, the vehicle fields stand', async () => {
     const res = await stack.gql(VEHICLE, { k: sample.vehicles[0].kjennemerke }, await bearer('vehicles:read'));
     expect(res.status).toBe(200);
     expect(res.body.data.vehicle).toEqual({
-      kuid: sample.vehicles[0].kuid,
+      understellsnummer: sample.vehicles[0].understellsnummer,
       kjennemerke: sample.vehicles[0].kjennemerke,
       technical: { make: expect.any(String) },
       owner: null,
@@ -79,25 +82,34 @@ describe('caller auth and scopes (AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE)', 
     ]);
   });
 
-  it('fødselsnummer needs owners:fnr on top of owners:read', async () => {
-    const query = `query($p: [String!]) { vehicles(kjennemerker: $p) { owner { __typename ... on Person { fodselsnummer } } } }`;
-    const plates = sample.vehicles.slice(0, 20).map((v) => v.kjennemerke);
-    const without = await stack.gql(query, { p: plates }, await bearer('vehicles:read owners:read'));
-    const persons = (without.body.data.vehicles as Row[]).filter((v) => v?.owner?.__typename === 'Person');
-    expect(persons.length).toBeGreaterThan(0);
-    expect(persons.every((v) => v?.owner?.fodselsnummer === null)).toBe(true);
+  it('fødselsnummer (only in search answers) needs owners:fnr on top of owners:read', async () => {
+    const query = `query($n: String!) { vehiclesByOwnerName(name: $n, first: 10, personsOnly: true) {
+      edges { node { owner { __typename ... on Person { fodselsnummer } } } } } }`;
+    const name = sample.ownerSearch[0].name;
+    const owners = (res: GqlResponse<any>) =>
+      (res.body.data.vehiclesByOwnerName.edges as { node: Row }[]).map((e) => e.node?.owner);
+    const without = await stack.gql(query, { n: name }, await bearer('vehicles:read owners:read'));
+    expect(owners(without).length).toBeGreaterThan(0);
+    expect(owners(without).every((o) => o?.fodselsnummer === null)).toBe(true);
     expect(
       without.body.errors!.every((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.at(-1) === 'fodselsnummer'),
     ).toBe(true);
 
-    const withFnr = await stack.gql(query, { p: plates }, await bearer('vehicles:read owners:read owners:fnr'));
+    const withFnr = await stack.gql(query, { n: name }, await bearer('vehicles:read owners:read owners:fnr'));
     expect(withFnr.body.errors).toBeUndefined();
-    const fnrs = (withFnr.body.data.vehicles as Row[])
-      .filter((v) => v?.owner?.__typename === 'Person')
-      .map((v) => v?.owner?.fodselsnummer);
+    const fnrs = owners(withFnr).map((o) => o?.fodselsnummer);
     expect(fnrs.length).toBeGreaterThan(0);
-    expect(fnrs.every((f) => f === null || (typeof f === 'string' && isValidFodselsnummer(f)))).toBe(true);
-    expect(fnrs.some((f) => typeof f === 'string')).toBe(true);
+    expect(fnrs.every((f) => typeof f === 'string' && isValidFodselsnummer(f))).toBe(true);
+  });
+
+  it('bulk lookups never carry a fødselsnummer, even with owners:fnr', async () => {
+    const query = `query($p: [String!]) { vehicles(kjennemerker: $p) { owner { __typename ... on Person { fodselsnummer } } } }`;
+    const plates = sample.vehicles.slice(0, 20).map((v) => v.kjennemerke);
+    const res = await stack.gql(query, { p: plates }, await bearer('vehicles:read owners:read owners:fnr'));
+    expect(res.body.errors).toBeUndefined();
+    const persons = (res.body.data.vehicles as Row[]).filter((v) => v?.owner?.__typename === 'Person');
+    expect(persons.length).toBeGreaterThan(0);
+    expect(persons.every((v) => v?.owner?.fodselsnummer === null)).toBe(true);
   });
 
   it('missing vehicles:read: FORBIDDEN at the lookup, no upstream call', async () => {
@@ -151,6 +163,7 @@ describe('caller auth and scopes (AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE)', 
       { r: [{ __typename: 'Vehicle', kuid: sample.vehicles[0].kuid }] },
       await bearer('vehicles:read'),
     );
+    // Referenced by kuid, so the kuid is known.
     expect(res.body.data._entities).toEqual([{ kuid: sample.vehicles[0].kuid, owner: null }]);
     expect(res.body.errors![0]).toMatchObject({ path: ['_entities', 0, 'owner'], extensions: { code: 'FORBIDDEN' } });
   });

@@ -6,7 +6,15 @@ import {
   isValidOrganisasjonsnummer,
   ISO_VIN,
 } from '../../../src/domain/identifiers';
-import { Dataset, currentOrdinaryPlate, isOrgParty, orgIndexOf, vinCheckDigit } from '../../../emulator/dataset';
+import { MODELS } from '../../../emulator/catalogue';
+import {
+  Dataset,
+  currentOrdinaryPlate,
+  isOrgParty,
+  orgIndexOf,
+  vinCheckDigit,
+  type VehicleRecord,
+} from '../../../emulator/dataset';
 import { vehicleAt } from '../../../emulator/dto';
 import { mulberry32 } from '../../../emulator/prng';
 
@@ -14,6 +22,8 @@ import { mulberry32 } from '../../../emulator/prng';
 
 const ds = new Dataset({ seed: 42, vehicles: 3000 });
 const records = [...ds.all()];
+const klass = (r: VehicleRecord) => MODELS[r.model].klass;
+const CARS = new Set(['M1', 'N1']);
 
 describe('determinism', () => {
   it('mulberry32 is a pure function of its seed', () => {
@@ -138,6 +148,19 @@ describe('shape of the register', () => {
     for (const o of big) expect(ds.vehiclesOfOrganisation(o.organisasjonsnummer)).toHaveLength(o.vehicles);
   });
 
+  it('SVV withholds about 1 % of vehicles; searches leave them out and the sample lists them apart', () => {
+    const withheld = records.filter((r) => r.withheld);
+    expect(withheld.length / records.length).toBeGreaterThan(0.004);
+    expect(withheld.length / records.length).toBeLessThan(0.02);
+    const sample = ds.sample(50);
+    expect(sample.withheld.length).toBeGreaterThan(0);
+    const withheldPlates = new Set(withheld.map((r) => currentOrdinaryPlate(r)));
+    for (const w of sample.withheld) expect(withheldPlates.has(w.kjennemerke)).toBe(true);
+    for (const v of sample.vehicles) expect(withheldPlates.has(v.kjennemerke)).toBe(false);
+    const popular = sample.ownerSearch[0].name;
+    expect(ds.searchByOwnerName(popular).some((r) => r.withheld)).toBe(false);
+  });
+
   it('some person names repeat across more than 50 vehicles', () => {
     const popular = ds.sample(5).ownerSearch.filter((s) => s.hits > 50);
     expect(popular.length).toBeGreaterThanOrEqual(1);
@@ -195,16 +218,81 @@ describe('vehicleAt', () => {
     expect(v.kjoretoyId.kjennemerke).toMatch(/^[A-Z]{2} \d{4,5}$/);
   });
 
-  it('gives electric cars a range and combustion cars CO2', () => {
-    const ev = records.find((r) => r.powertrain === 'ELECTRIC')!;
-    const ice = records.find((r) => r.powertrain === 'DIESEL' && ds.get(r.index) && r.model >= 0)!;
-    const evData = (vehicleAt(ds, ev) as any).godkjenning.tekniskGodkjenning.tekniskeData;
-    expect(evData.miljodata.miljoOgdrivstoffGruppe[0].forbrukOgUtslipp[0].rekkeviddeKm).toBeGreaterThan(0);
-    expect(evData.motorOgDrivverk.motor[0].drivstoff[0].drivstoffKode.kodeNavn).toBe('Elektrisk');
-    const iceData = (vehicleAt(ds, ice) as any).godkjenning.tekniskGodkjenning.tekniskeData;
-    expect(iceData.motorOgDrivverk.motor[0].drivstoff[0].drivstoffKode.kodeNavn).toBe('Diesel');
+  const tekniskeData = (r: VehicleRecord) => (vehicleAt(ds, r) as any).godkjenning.tekniskGodkjenning.tekniskeData;
+  const year = (r: VehicleRecord) => new Date(r.firstReg!).getUTCFullYear();
+
+  it('places WLTP values in wltpKjoretoyspesifikk and NEDC CO2 at the top of forbrukOgUtslipp, as real answers do', () => {
+    const wltpEv = records.find((r) => r.powertrain === 'ELECTRIC' && year(r) >= 2019)!;
+    const ev = tekniskeData(wltpEv);
+    const evUtslipp = ev.miljodata.miljoOgdrivstoffGruppe[0].forbrukOgUtslipp[0];
+    expect(evUtslipp.wltpKjoretoyspesifikk.rekkeviddeKmBlandetkjoring).toBeGreaterThan(0);
+    expect(evUtslipp.rekkeviddeKm).toBeUndefined();
+    expect(ev.miljodata.euroKlasse.kodeVerdi).toBe('0');
+    expect(ev.motorOgDrivverk.motor[0].drivstoff[0].drivstoffKode.kodeNavn).toBe('Elektrisk');
+
+    const wltpDiesel = records.find((r) => r.powertrain === 'DIESEL' && r.model >= 0 && year(r) >= 2019)!;
+    const diesel = tekniskeData(wltpDiesel);
+    const dieselUtslipp = diesel.miljodata.miljoOgdrivstoffGruppe[0].forbrukOgUtslipp[0];
+    expect(dieselUtslipp.malemetode.kodeVerdi).toBe('WLTP');
+    expect(dieselUtslipp.wltpKjoretoyspesifikk.co2Kombinert).toBeGreaterThan(0);
+    expect(dieselUtslipp.co2BlandetKjoring).toBeUndefined();
+    expect(diesel.motorOgDrivverk.motor[0].drivstoff[0].drivstoffKode.kodeNavn).toBe('Diesel');
+
+    const nedcCar = records.find((r) => r.powertrain === 'PETROL' && CARS.has(klass(r)) && year(r) < 2015)!;
+    const nedc = tekniskeData(nedcCar).miljodata.miljoOgdrivstoffGruppe[0].forbrukOgUtslipp[0];
+    expect(nedc.malemetode.kodeVerdi).toBe('NEDC');
+    expect(nedc.co2BlandetKjoring).toBeGreaterThan(0);
+    expect(nedc.wltpKjoretoyspesifikk).toBeUndefined();
+
+    const plugin = records.find((r) => r.powertrain === 'PLUGIN' && year(r) >= 2019)!;
+    const [fuel, electric] = tekniskeData(plugin).miljodata.miljoOgdrivstoffGruppe;
+    expect(fuel.forbrukOgUtslipp[0].wltpKjoretoyspesifikk.co2VektetKombinert).toBeGreaterThan(0);
+    expect(electric.drivstoffKodeMiljodata.kodeVerdi).toBe('5');
+    expect(electric.forbrukOgUtslipp[0].wltpKjoretoyspesifikk.rekkeviddeKmBlandetkjoring).toBeGreaterThan(0);
   });
 
+  it('uses the code lists of real answers: hybridKategori always, colours, Euro classes', () => {
+    const motorised = records.filter((r) => r.powertrain !== 'NONE').slice(0, 400);
+    const hybrid = new Set(motorised.map((r) => tekniskeData(r).motorOgDrivverk.hybridKategori.kodeVerdi));
+    expect([...hybrid].sort()).toEqual(['IKKE_LADBAR', 'INGEN', 'LADBAR']);
+    const colours = new Set(records.slice(0, 400).map((r) => tekniskeData(r).karosseriOgLasteplan.rFarge[0].kodeVerdi));
+    for (const c of colours) expect(['01', '02', '03', '04', '05', '06', '08', '09', '10', '11']).toContain(c);
+    const euro = new Set(motorised.map((r) => tekniskeData(r).miljodata?.euroKlasse?.kodeVerdi).filter(Boolean));
+    for (const e of euro) expect(e).toMatch(/^(?:0|[2-6][LMT])$/);
+    expect(euro).toContain('6L');
+  });
+
+  it('sends a sparse periodiskKjoretoyKontroll: {} for about a third, else only kontrollfrist', () => {
+    const kontroll = records.map((r) => (vehicleAt(ds, r) as any).periodiskKjoretoyKontroll);
+    const empty = kontroll.filter((k) => Object.keys(k).length === 0).length / kontroll.length;
+    expect(empty).toBeGreaterThan(0.25);
+    expect(empty).toBeLessThan(0.45);
+    for (const k of kontroll) expect(Object.keys(k).every((key) => key === 'kontrollfrist')).toBe(true);
+  });
+
+  it('writes avregistrertSidenDato as a date-time', () => {
+    const deregistered = records.find((r) => Dataset.periodAt(r.statuses)?.status === 'AVREGISTRERT')!;
+    expect((vehicleAt(ds, deregistered) as any).registrering.avregistrertSidenDato).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[12]:00$/,
+    );
+  });
+
+  it('bulk answers carry no kuid and owners without fødselsnummer, erUverifisert or adressestatus; search answers do', () => {
+    const personOwned = records.find((r) => !isOrgParty(ds.currentOwner(r)!.eier))!;
+    const bulk = vehicleAt(ds, personOwned) as any;
+    expect(Object.keys(bulk.kjoretoyId).sort()).toEqual(['kjennemerke', 'understellsnummer']);
+    expect(Object.keys(bulk.eierskap.eier.person).sort()).toEqual(
+      expect.arrayContaining(['etternavn', 'fodselsdato', 'fornavn']),
+    );
+    expect(bulk.eierskap.eier.person.fodselsnummer).toBeUndefined();
+    expect(bulk.eierskap.eier.erUverifisert).toBeUndefined();
+    expect(bulk.eierskap.eier.adressestatus).toBeUndefined();
+
+    const search = vehicleAt(ds, personOwned, undefined, 'search') as any;
+    expect(search.kjoretoyId.kuid).toBe(personOwned.kuid);
+    expect(search.eierskap.eier.person.fodselsnummer).toBe(ds.person(ds.currentOwner(personOwned)!.eier).fodselsnummer);
+    expect(search.eierskap.eier.erUverifisert).toBe(false);
+  });
   it('only names organisations through enhet, persons through person', () => {
     const orgOwned = records.find((r) => isOrgParty(ds.currentOwner(r)!.eier))!;
     const eier = (vehicleAt(ds, orgOwned) as any).eierskap.eier;

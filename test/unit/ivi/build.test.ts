@@ -24,7 +24,7 @@ describe('buildIvi', () => {
     expect(xml).toContain('<VersionNumberXsd>1.6</VersionNumberXsd>');
   });
 
-  it('the §7.1 sample as structured input parses to exactly what the §7.1 XML parses to', () => {
+  it('the sample-1x document as structured input parses to exactly what its XML parses to', () => {
     const built = parsed(buildIvi(SAMPLE_ECOC_INPUT, REF));
     expect(typed(built)).toEqual(typed(parsed(loadIviFixture('sample-1x'))));
   });

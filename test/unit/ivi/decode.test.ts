@@ -142,11 +142,11 @@ describe('decodeIviDocument: DTDs are refused', () => {
 });
 
 describe('issue location', () => {
-  it("defaults to the GraphQL input field, can be pointed at SVV's field", () => {
-    const r = decodeIviDocument('%%%', { field: 'iviDokument', path: '/ivi/iviDokument' });
+  it('points at the GraphQL input field that carried the document', () => {
+    const r = decodeIviDocument('%%%');
     expect(r).toEqual({
       ok: false,
-      issue: expect.objectContaining({ field: 'iviDokument', path: '/ivi/iviDokument', code: 'XML-BASE64' }),
+      issue: expect.objectContaining({ field: 'iviXml', path: '/iviXml', code: 'XML-BASE64' }),
     });
   });
 });

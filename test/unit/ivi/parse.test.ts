@@ -14,7 +14,7 @@ function issueOf(xml: string) {
 const wrap = (coc: string, header = '<IVIReferenceId>R</IVIReferenceId>'): string =>
   `<InitialVehicleInformation><Header>${header}</Header><Body><CocDataGroup>${coc}</CocDataGroup></Body></InitialVehicleInformation>`;
 
-describe('parseIvi: IVI 1.x (§7.1 sample)', () => {
+describe('parseIvi: IVI 1.x (sample-1x)', () => {
   const doc = parsed(loadIviFixture('sample-1x'));
 
   it('exposes the header and identity', () => {

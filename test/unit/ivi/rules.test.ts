@@ -16,7 +16,7 @@ const REF = 'ref-0001';
 const BASE_CTX: ValidateIviContext = { iviReferanse: REF, avgiftsKode: '101', today: IVI_FIXTURE_TODAY };
 const ENGINE = SAMPLE_ECOC_INPUT.engine!;
 
-/** A variation of the (valid) §7.1 sample: overrides of the structured input, of the context, or of the XML. */
+/** A variation of the (valid) sample-1x document: overrides of the structured input, of the context, or of the XML. */
 interface Case {
   input?: Partial<EcocInput>;
   ref?: string;
@@ -157,7 +157,7 @@ describe('the rule table', () => {
     }
   });
 
-  it('the §7.1 sample (as structured input) passes every rule: no errors, no warnings', () => {
+  it('the sample-1x document (as structured input) passes every rule: no errors, no warnings', () => {
     expect(run()).toEqual({ errors: [], warnings: [] });
   });
 

@@ -1,5 +1,18 @@
-import { extractBulkItems, matchBulkItems, type LookupKey } from '../../../../src/datasources/fiks/bulk-response';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  extractBulkItems,
+  matchBulkItems,
+  outcomeOf,
+  type LookupKey,
+} from '../../../../src/datasources/fiks/bulk-response';
+import type { KjoretoyDto } from '../../../../src/datasources/fiks/dto';
 import { mapVehicle } from '../../../../src/datasources/fiks/mapping';
+
+/** A real bulk answer from SVV's test environment (test/fixtures/svv/README.md). */
+const recorded = JSON.parse(
+  readFileSync(join(__dirname, '../../../fixtures/svv/bulk-kjennemerke-2-vehicles.json'), 'utf8'),
+) as { responser: { request: { kjennemerke: string }; kjoretoydata: KjoretoyDto }[] };
 
 const vehicle = (plate: string, kuid: string) => ({
   kjoretoyId: { kjennemerke: plate, kuid, understellsnummer: `VIN${kuid}` },
@@ -12,7 +25,7 @@ const keys: LookupKey[] = [
   { kind: 'kjennemerke', id: 'CU10943' },
 ];
 
-describe('Fiks bulk wrappers (brief §4.1)', () => {
+describe('Fiks bulk wrappers (docs/upstreams.md §3)', () => {
   it('candidate A: matches by the echoed request even when items come back out of order', () => {
     const body = {
       gjenstaendeKvote: 4978,
@@ -45,16 +58,39 @@ describe('Fiks bulk wrappers (brief §4.1)', () => {
     expect(matchBulkItems([keys[0]], items)[0].kind).toBe('found');
   });
 
-  it('a per-item failure that is not "unknown" fails only its own item, with a code-like reason', () => {
+  it('reads the per-item codes: withheld, unknown or invalid, service unavailable, anything else', () => {
+    const plates = ['CU10001', 'CU10002', 'CU10003', 'CU10004', 'CU10005'];
+    const codes = [
+      'OPPLYSNINGER_UTILGJENGELIG',
+      'KJENNEMERKE_UKJENT',
+      'KJENNEMERKE_UGYLDIG',
+      'TJENESTE_IKKE_TILGJENGELIG',
+      'INGEN_TILGANG',
+    ];
+    const body = { responser: plates.map((kjennemerke, i) => ({ request: { kjennemerke }, feilmelding: codes[i] })) };
+    const outcomes = matchBulkItems(
+      plates.map((id) => ({ kind: 'kjennemerke', id })),
+      extractBulkItems(body),
+    );
+    expect(outcomes).toEqual([
+      { kind: 'withheld' },
+      { kind: 'not-found' },
+      { kind: 'not-found' },
+      { kind: 'unavailable', reason: 'TJENESTE_IKKE_TILGJENGELIG' },
+      { kind: 'error', reason: 'INGEN_TILGANG' },
+    ]);
+  });
+
+  it('a VIN answer whose only vehicle is withheld is withheld, not not-found', () => {
     const body = {
       responser: [
-        { request: { kjennemerke: 'CU10942' }, feilmelding: 'TJENESTE_IKKE_TILGJENGELIG' },
-        { request: { kjennemerke: 'CU10943' }, kjoretoydata: vehicle('CU 10943', '2') },
+        {
+          request: { understellsnummer: 'SISDINKY35995054' },
+          kjoretoydataListe: [{ feilmelding: 'OPPLYSNINGER_UTILGJENGELIG' }],
+        },
       ],
     };
-    const outcomes = matchBulkItems([keys[0], keys[2]], extractBulkItems(body));
-    expect(outcomes[0]).toEqual({ kind: 'error', reason: 'TJENESTE_IKKE_TILGJENGELIG' });
-    expect(outcomes[1].kind).toBe('found');
+    expect(outcomeOf(extractBulkItems(body)[0])).toEqual({ kind: 'withheld' });
   });
 
   it('free-text upstream errors never reach the reason', () => {
@@ -73,7 +109,7 @@ describe('Fiks bulk wrappers (brief §4.1)', () => {
 });
 
 describe('mapVehicle', () => {
-  it('maps the brief §8 example to the domain, tolerating string numbers and missing parts', () => {
+  it('maps a v2-style example (kuid, fødselsnummer) to the domain, tolerating string numbers and missing parts', () => {
     const model = mapVehicle(
       {
         kjoretoyId: { kjennemerke: 'CU 10942', understellsnummer: 'TESTVIN0000000042', kuid: '3378000042' },
@@ -151,7 +187,90 @@ describe('mapVehicle', () => {
     });
   });
 
-  it('a vehicle without kuid cannot be an entity and maps to null', () => {
-    expect(mapVehicle({ kjoretoyId: { kjennemerke: 'AB 12345' } }, 'now')).toBeNull();
+  it('a vehicle without kuid maps, with kuid null; a lookup by kuid supplies the kuid it asked for', () => {
+    expect(mapVehicle({ kjoretoyId: { kjennemerke: 'AB 12345' } }, 'now')).toMatchObject({
+      kuid: null,
+      kjennemerke: 'AB12345',
+    });
+    expect(mapVehicle({ kjoretoyId: { kjennemerke: 'AB 12345' } }, 'now', { kuid: '3378119709' }).kuid).toBe(
+      '3378119709',
+    );
+  });
+
+  it('an empty periodiskKjoretoyKontroll is no inspection, and a date-only avregistrertSidenDato is not passed on', () => {
+    const model = mapVehicle(
+      { periodiskKjoretoyKontroll: {}, registrering: { avregistrertSidenDato: '2024-01-02' } },
+      'now',
+    );
+    expect(model.inspection).toBeNull();
+    expect(model.registration?.deregisteredSince).toBeNull();
+    const dated = mapVehicle({ registrering: { avregistrertSidenDato: '2024-01-02T10:00:00.123+01:00' } }, 'now');
+    expect(dated.registration?.deregisteredSince).toBe('2024-01-02T10:00:00.123+01:00');
+  });
+
+  describe('the recorded real answer (SVV test environment)', () => {
+    const [van, hybrid] = recorded.responser.map((r) => mapVehicle(r.kjoretoydata, '2026-12-01T12:00:00+01:00'));
+
+    it('maps both vehicles, without kuid, with normalised plates', () => {
+      expect(van).toMatchObject({ kuid: null, kjennemerke: 'CU11306', understellsnummer: 'SISDINKY35995054' });
+      expect(hybrid).toMatchObject({ kuid: null, kjennemerke: 'CU11293', understellsnummer: 'SISDINKY89778834' });
+      expect(van.plates).toEqual([
+        {
+          kjennemerke: 'CU11306',
+          category: 'KJORETOY',
+          type: { value: 'ORDINART', name: 'Ordinære kjennemerker', description: 'Sorte tegn på hvit bunn' },
+          from: '2022-11-28T13:06:46.286+01:00',
+          to: null,
+        },
+      ]);
+    });
+
+    it('reads CO2 from the NEDC place and from the WLTP place, and the range from the WLTP place', () => {
+      expect(van.technical).toMatchObject({ co2GramsPerKm: 213, electricRangeKm: null });
+      expect(hybrid.technical).toMatchObject({ co2GramsPerKm: 32, electricRangeKm: 56 });
+    });
+
+    it('reads hybridKategori, colours, Euro class, fuels and power', () => {
+      expect(van.technical).toMatchObject({
+        hybridCategory: { value: 'INGEN', name: 'Ingen' },
+        colours: [{ value: '05', name: 'Grå' }],
+        euroClass: { value: '5L' },
+        vehicleClass: { value: 'N1G', name: 'Varebil (terreng)' },
+        taxCode: '314',
+        powerKw: 140,
+      });
+      expect(hybrid.technical).toMatchObject({
+        hybridCategory: { value: 'LADBAR', name: 'Ladbar hybrid' },
+        colours: [{ value: '03', name: 'Blå' }],
+        euroClass: { value: '6L' },
+        fuels: [
+          { fuel: { value: '1', name: 'Bensin' }, maxNetPowerKw: 112 },
+          { fuel: { value: '5', name: 'Elektrisk' }, maxNetPowerKw: 80.6 },
+        ],
+        powerKw: 112,
+      });
+    });
+
+    it('maps the organisation owner and lessee, and the person owner with birth date and no fødselsnummer', () => {
+      expect(van.owner).toMatchObject({
+        __typename: 'Organization',
+        organisasjonsnummer: '879263662',
+        name: 'NORSK SCANIA AS',
+        unverified: null,
+      });
+      expect(van.lessee).toMatchObject({ __typename: 'Organization', organisasjonsnummer: '973114468' });
+      expect(hybrid.owner).toMatchObject({
+        __typename: 'Person',
+        birthDate: '1992-05-19',
+        fodselsnummer: null,
+        unverified: null,
+        address: { postnummer: '7608', kommunenummer: '5037', countryCode: 'NOR' },
+      });
+      expect(hybrid.lessee).toBeNull();
+    });
+
+    it('keeps only kontrollfrist: no sistGodkjent in bulk answers', () => {
+      expect(van.inspection).toEqual({ dueDate: '2026-11-28', lastApproved: null });
+    });
   });
 });
