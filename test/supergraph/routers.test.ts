@@ -113,7 +113,8 @@ describe.each(ROUTERS)('through %s', (_label, router) => {
     it('without vehicles:read: FORBIDDEN at each of the 30 vehicle paths, one per index, and no upstream call', async () => {
       const token = await fed.token('owners:read');
       const res = await query<{ parkingPermits: Permit[] }>(
-        `{ parkingPermits(first: 30) { id vehicle { kuid } } }`,
+        // plates is non-null, so a refused vehicle is null rather than an empty shell.
+        `{ parkingPermits(first: 30) { id vehicle { plates { kjennemerke } } } }`,
         undefined,
         token,
       );
