@@ -16,7 +16,6 @@ const endpoint = new URL('../graphql', window.location.href).toString();
 const DEFAULT_QUERY = `# A vehicle by plate. Plates that exist: the emulator's /__emulator/sample.
 query Vehicle($kjennemerke: String) {
   vehicle(kjennemerke: $kjennemerke) {
-    kuid
     kjennemerke
     understellsnummer
     technical { make commercialName vehicleClass { value } }

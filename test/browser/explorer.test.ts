@@ -78,7 +78,7 @@ describe('offline explorer in headless Chromium', () => {
 
     const response = page.locator('.graphiql-response');
     await response.getByText(`"${vehicle.kjennemerke}"`).waitFor({ timeout: 30000 });
-    await expect(response.getByText(`"${vehicle.kuid}"`).count()).resolves.toBeGreaterThan(0);
+    await expect(response.getByText(`"${vehicle.understellsnummer}"`).count()).resolves.toBeGreaterThan(0);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'explorer.png'), fullPage: true });

@@ -21,7 +21,7 @@ interface Permit {
 let fed: Federation;
 beforeAll(async () => {
   fed = await startFederation({}, ['hive-js', 'hive-auth']);
-}, 120000);
+}, 240000);
 afterAll(() => fed?.close());
 beforeEach(() => fed.stack.reset());
 

@@ -45,7 +45,7 @@ let fed: Federation;
 beforeAll(async () => {
   // No retries and a breaker that never opens here, so an injected fault fails exactly the request it targets.
   fed = await startFederation({ UPSTREAM_MAX_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '1000' }, ['apollo', 'hive']);
-}, 120000);
+}, 240000);
 afterAll(() => fed?.close());
 beforeEach(() => fed.stack.reset());
 
@@ -113,6 +113,7 @@ describe.each(ROUTERS)('through %s', (_label, router) => {
     it('without vehicles:read: FORBIDDEN at each of the 30 vehicle paths, one per index, and no upstream call', async () => {
       const token = await fed.token('owners:read');
       const res = await query<{ parkingPermits: Permit[] }>(
+        // plates is non-null, so a refused vehicle is null rather than an empty shell.
         `{ parkingPermits(first: 30) { id vehicle { plates { kjennemerke } } } }`,
         undefined,
         token,

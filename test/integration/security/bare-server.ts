@@ -90,6 +90,8 @@ export async function startBareServer(options: BareServerOptions): Promise<BareS
     bodyLimit: options.bodyLimit ?? '3mb',
     maxIdentifiersPerOperation: options.maxIdentifiersPerOperation ?? 200,
     syntheticData: false,
+    // Asked for everywhere: the server itself must refuse it in production.
+    explorer: true,
   };
   const fiks = options.fiks ?? (async () => ({ status: 200, data: [], headers: {} }));
   const fiksClient = {

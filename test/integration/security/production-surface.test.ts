@@ -76,6 +76,13 @@ describe('production surface (NODE_ENV=production, ROUTER_SECRET, caller auth)',
     });
   });
 
+  it('no offline explorer, even when the configuration asks for it', async () => {
+    const res = await fetch(bare.url.replace('/graphql', '/explorer/'));
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-security-policy')).not.toMatch(/'self'/);
+    expect(await res.text()).not.toMatch(/graphiql|main\.js/i);
+  });
+
   it('introspection is off', async () => {
     const res = await bare.post({ query: '{ __schema { types { name } } }' }, router);
     // application/json, as a router asks: the GraphQL-over-HTTP status for a refused document is 200.

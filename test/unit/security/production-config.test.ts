@@ -30,6 +30,11 @@ const refusal = (env: Record<string, string>): string => {
 };
 
 describe('production start-up refusals (parseEnv + checkProductionEnv)', () => {
+  it('refuses the offline explorer, which is for development only', () => {
+    expect(refusal({ ...PRODUCTION, EXPLORER_ENABLED: 'true' })).toMatch(/EXPLORER_ENABLED is for development only/);
+    expect(() => checkProductionEnv(parseEnv({ ...PRODUCTION, EXPLORER_ENABLED: 'false' }))).not.toThrow();
+  });
+
   it('accepts a complete production configuration', () => {
     expect(() => checkProductionEnv(parseEnv(PRODUCTION))).not.toThrow();
     expect(authFromEnv(parseEnv(PRODUCTION))).toEqual({
