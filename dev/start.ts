@@ -1,3 +1,4 @@
+import { startApp } from '../src/app';
 import { runUntilSignal } from '../src/lifecycle';
 import { createLogger } from '../src/observability/logger';
 import { startAppOnEmulator } from './embedded';
@@ -7,10 +8,4 @@ import { startAppOnEmulator } from './embedded';
  * With FIKS_BASE_URL set it starts the subgraph alone on the configured upstreams, as `node dist/src/index.js` does.
  */
 const logger = createLogger({ level: process.env.LOG_LEVEL });
-void runUntilSignal(
-  () =>
-    process.env.FIKS_BASE_URL
-      ? import('../src/app').then(({ startApp }) => startApp({ logger }))
-      : startAppOnEmulator({ logger }),
-  logger,
-);
+void runUntilSignal(() => (process.env.FIKS_BASE_URL ? startApp({ logger }) : startAppOnEmulator({ logger })), logger);
