@@ -3,8 +3,8 @@
 # With the default NODE_ENV=production it refuses to start until the real upstream and caller-auth variables are set
 # (see deploy/ and docs/operations.md).
 #
-# Pin the base image by digest in CI (node:20-bookworm-slim@sha256:...); Node 20 matches package.json "engines".
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Pin the base image by digest in CI (node:22-bookworm-slim@sha256:...); Node 22 LTS matches package.json "engines".
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ---- build: all dependencies (codegen, TypeScript), then compile to dist/ ----
 FROM ${NODE_IMAGE} AS build

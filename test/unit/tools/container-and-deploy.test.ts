@@ -48,10 +48,10 @@ describe('Dockerfile (multi-stage, production dependencies only, non-root)', () 
   const runs = (s: Stage) => s.instructions.filter((i) => i.op === 'RUN').map((i) => i.args);
   const last = (s: Stage, op: string) => [...s.instructions].reverse().find((i) => i.op === op)?.args;
 
-  it('has a build stage and a separate runtime stage, both on Node 20', () => {
+  it('has a build stage and a separate runtime stage, both on Node 22 LTS', () => {
     expect(stages.map((s) => s.name)).toEqual(['build', 'runtime']);
     const image = args.find((a) => a.op === 'ARG' && a.args.startsWith('NODE_IMAGE='))?.args.split('=')[1];
-    expect(image).toMatch(/^node:20[.-]/);
+    expect(image).toMatch(/^node:22[.-]/);
     for (const s of stages) expect(s.from).toBe('${NODE_IMAGE}');
   });
 
