@@ -1,6 +1,7 @@
 /**
  * Hostile documents through the real pipeline (decode → parse): each is refused with the right code, nothing
- * throws, nothing is read from disk, Object.prototype stays clean, and nothing takes long.
+ * throws, nothing is read from disk, Object.prototype stays clean. An expansion that ran away would blow the test's
+ * timeout; how fast heavy documents parse is a benchmark figure (`npm run bench`, ivi), not a test.
  */
 import { decodeIviDocument, parseIvi, type IviIssue } from '../../../src/ivi';
 
@@ -67,13 +68,10 @@ describe.each(cases)('%s', (_label, payload, code) => {
     ['base64', code === 'XML-BASE64' ? payload : b64(payload)],
   ])(`is refused with ${code} (%s)`, (_how, input) => {
     let result: IviIssue | 'ok' = 'ok';
-    const started = process.hrtime.bigint();
     expect(() => {
       result = pipeline(input);
     }).not.toThrow();
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(result).toMatchObject({ code, source: 'LOCAL', field: 'iviXml', path: '/iviXml' });
-    expect(ms).toBeLessThan(1000);
   });
   it('is refused by parseIvi alone too (defence in depth)', () => {
     if (code === 'XML-BASE64') return;
@@ -98,17 +96,13 @@ describe('legal but heavy documents stay cheap', () => {
     expect(pipeline(at(98))).toBe('ok');
     expect(pipeline(at(150))).toMatchObject({ code: 'XML-MALFORMED', message: expect.stringMatching(/nested/i) });
   });
-  it('300k character references in a near-2 MiB document parse quickly', () => {
+  it('300k character references in a near-2 MiB document parse, each to one character', () => {
     const doc = root(`<Body><CocDataGroup><Type>${'&#65;'.repeat(300_000)}</Type></CocDataGroup></Body>`);
-    const started = Date.now();
     const r = parseIvi(doc);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(r.ok && r.value.type?.length).toBe(300_000);
   });
-  it('many comment and CDATA openers inside a comment do not slow the entity check', () => {
+  it('many comment and CDATA openers inside a comment do not confuse the entity check', () => {
     const doc = root(`<!--${'<![CDATA[<!--<?'.repeat(100_000)}--><Type>a &amp; b</Type>`);
-    const started = Date.now();
     expect(parseIvi(doc).ok).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -7,14 +7,7 @@ import { SignJWT } from 'jose';
 import { ConfigError } from '../../../src/config';
 import { createAuthenticator, scopesOf, subjectOf } from '../../../src/security/auth';
 import { DEV_CALLER, hasScopes, SCOPES, type Caller } from '../../../src/security/caller';
-import {
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  generateDevKey,
-  jwksOf,
-  mintToken,
-  type DevKey,
-} from '../../../dev/mint-token';
+import { DEV_AUDIENCE, DEV_ISSUER, generateDevKey, jwksOf, mintToken, type DevKey } from '../../../dev/mint-token';
 
 function requestWith(authorization?: string): Request {
   return {
