@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -13,4 +14,16 @@ export function npmScriptArgv(name: string): string[] {
   const [command, ...args] = (scripts[name] ?? '').split(/\s+/).filter(Boolean);
   if (command !== 'node') throw new Error(`npm script "${name}" does not start with node: ${scripts[name]}`);
   return [process.execPath, ...args];
+}
+
+/**
+ * A temporary directory that npm takes for the repository (links to each of its top-level entries), so `npm run ...`
+ * runs there and what a command writes (`.dev-auth/`, an SDL file) lands in it, not in the working tree.
+ */
+export function repoSandbox(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kjoretoy-sandbox-'));
+  const writtenByCommands = new Set(['.git', '.dev-auth', '.emulator', 'test-logs', 'schema.generated.graphql']);
+  for (const name of readdirSync(ROOT))
+    if (!writtenByCommands.has(name)) symlinkSync(join(ROOT, name), join(dir, name));
+  return dir;
 }
