@@ -12,9 +12,9 @@ import type { BulkRequest } from './upstream-direct';
 
 /** Starting and stopping the benchmark's own processes (emulator, subgraph, bare server), optionally CPU-pinned. */
 
-// Children run from the TypeScript sources through tsx's loader, like every other development command.
+// Children run from the TypeScript sources through tsx's CommonJS hook, like every development command (package.json).
 const CHILD_SCRIPT = join(__dirname, 'child.ts');
-const CHILD_LOADER = ['--import', 'tsx'];
+const CHILD_LOADER = ['--require', 'tsx/cjs'];
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const LOG_TAIL_LINES = 40;

@@ -32,9 +32,24 @@ import { runSustained } from './scenarios/sustained';
 
 /**
  * `npm run bench [-- --quick] [-- --only=batching,latency] [-- --no-pin]`: starts its own emulator and subgraph
- * processes on free 127.0.0.1 ports, drives them with autocannon, writes bench/results.json and prints a table.
- * `--only` runs a subset and does not write results.json (a partial file would drop scenarios).
+ * processes on free 127.0.0.1 ports, drives them with autocannon and prints a table. See USAGE for what is written.
  */
+
+const USAGE = `Usage: npm run bench [-- <options>]
+
+Starts its own emulator, subgraph and bare-server processes on free 127.0.0.1 ports, measures each scenario and
+prints a table with the goals.
+
+Options:
+  --quick          shorter runs (about 70 s); writes bench/results.quick.json (untracked), not bench/results.json
+  --only=a,b       only these scenarios (${SCENARIOS.join(', ')}); prints, writes no file
+  --no-pin         do not pin the subgraph and the load generator to separate CPUs
+  -h, --help       this text
+
+Only a full run (no --quick, no --only) refreshes the committed bench/results.json, with the date and the machine.
+`;
+
+class UsageError extends Error {}
 
 const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<Figures> | Figures> = {
   batching: runBatching,
@@ -50,21 +65,31 @@ interface Args {
   quick: boolean;
   only?: ScenarioName[];
   pin: boolean;
+  help: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, pin: true };
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, pin: true, help: false };
   for (const arg of argv) {
-    if (arg === '--quick') args.quick = true;
+    if (arg === '--help' || arg === '-h') args.help = true;
+    else if (arg === '--quick') args.quick = true;
     else if (arg === '--no-pin') args.pin = false;
     else if (arg.startsWith('--only=')) {
       const names = arg.slice('--only='.length).split(',').filter(Boolean);
       const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
-      if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+      if (unknown.length) {
+        throw new UsageError(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+      }
       args.only = names as ScenarioName[];
-    } else throw new Error(`unknown argument ${arg}; use --quick, --only=a,b, --no-pin`);
+    } else throw new UsageError(`unknown argument: ${arg}`);
   }
   return args;
+}
+
+/** Where a run's results go: only a full run of every scenario refreshes the committed file. */
+export function resultsFile(args: Pick<Args, 'quick' | 'only'>): string | undefined {
+  if (args.only) return undefined;
+  return join('bench', args.quick ? 'results.quick.json' : 'results.json');
 }
 
 /** The package root (bench/ lives next to package.json). */
@@ -83,7 +108,19 @@ function progress(message: string): void {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`bench: ${e.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const profile = PROFILES[args.quick ? 'quick' : 'full'];
   const names = args.only ?? [...SCENARIOS];
 
@@ -167,12 +204,13 @@ async function main(): Promise<void> {
   const missed = missedGoals(results);
   if (missed.length) process.stdout.write(`goals not met: ${missed.join(', ')}\n`);
 
-  if (!args.only) {
-    const file = resolve(projectRoot(), 'bench', 'results.json');
+  const target = resultsFile(args);
+  if (target) {
+    const file = resolve(projectRoot(), target);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`wrote ${file}\n`);
   } else {
-    process.stdout.write('--only: bench/results.json not written\n');
+    process.stdout.write('--only: no results file written (a partial file would drop scenarios)\n');
   }
   if (failures.length) {
     process.stdout.write(`\nFAILED:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
@@ -191,7 +229,9 @@ function pinNote(cpu: BenchContext['cpu']): string {
     : `subgraph pinned to CPU ${cpu.server}, load generator + emulator to CPU ${cpu.driver}`;
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -79,7 +79,8 @@ export class AuthService {
     clients: EmulatorClient[],
     integrations: EmulatorIntegration[],
     private readonly tokenTtlSeconds: number,
-    private readonly now: () => number = Date.now,
+    // Looked up at each call, not bound once, so a test that moves the wall clock (jest fake Date) moves this too.
+    private readonly now: () => number = () => Date.now(),
   ) {
     this.clients = clients.map((c) => {
       const key = createPublicKey(c.publicKeyPem);

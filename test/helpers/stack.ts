@@ -32,12 +32,16 @@ export type { RouteStats } from '../../emulator';
 export type EmulatorStats = EmulatorStatsSnapshot;
 export type EmulatorSample = DatasetSample;
 
+/**
+ * Timeouts are generous: on a busy machine an upstream answer a test expects must never time out (a retry would
+ * change the call counts tests assert). Tests about timeouts set their own and use faults that never answer.
+ */
 export const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'info',
   EMULATOR_VEHICLES: '3000',
-  UPSTREAM_ATTEMPT_TIMEOUT_MS: '2000',
-  UPSTREAM_DEADLINE_MS: '5000',
+  UPSTREAM_ATTEMPT_TIMEOUT_MS: '10000',
+  UPSTREAM_DEADLINE_MS: '30000',
 };
 
 export async function startStack(

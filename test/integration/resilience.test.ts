@@ -2,15 +2,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_AUDIENCE, DEV_ISSUER, generateDevKey, jwksOf, mintToken } from '../../dev/mint-token';
+import { moveWallClockForward } from '../helpers/clock';
 import { startStack, type EmulatorSample, type Stack } from '../helpers/stack';
+import { until } from '../helpers/wait';
 
 /**
- * Upstream faults injected in the emulator, seen through the whole subgraph over HTTP. Timeouts are short so the
- * suite stays fast: attempt 400 ms inside a 1.5 s deadline. The breaker test opens it after 3 failures in its own stack.
+ * Upstream faults injected in the emulator, seen through the whole subgraph over HTTP. Nothing here depends on how
+ * fast the machine is: an answer the test expects to succeed has seconds per attempt (a loaded machine must not time
+ * it out), a fault that must time out never answers, and the outcome is read from counts and codes, never from a
+ * clock. The breaker test opens it after 3 failures in its own stack. Timing goals live in `npm run bench`.
  */
 const RESILIENCE_ENV = {
-  UPSTREAM_ATTEMPT_TIMEOUT_MS: '400',
-  UPSTREAM_DEADLINE_MS: '1500',
+  UPSTREAM_ATTEMPT_TIMEOUT_MS: '3000',
+  UPSTREAM_DEADLINE_MS: '8000',
   UPSTREAM_MAX_RETRIES: '2',
   UPSTREAM_BREAKER_THRESHOLD: '20',
   UPSTREAM_BREAKER_HALF_OPEN_MS: '600',
@@ -73,31 +77,26 @@ describe('resilient upstream calls against the emulator', () => {
     expect(route.statuses).toMatchObject({ '503': 2, '200': 1 });
   });
 
+  // How long the client waits before the retry is checked in test/unit/datasources/http.test.ts (its log line).
   it('honours a short Retry-After on 503 and succeeds on the retry', async () => {
     await stack.fault({ route: 'bulk/kjennemerke', times: 1, status: 503, headers: { 'Retry-After': '1' } });
-    const started = Date.now();
     const res = await stack.gql(LOOKUP, { p: plate(1) });
     expect(res.body.data.vehicle.understellsnummer).toBe(sample.vehicles[1].understellsnummer);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(2);
   });
 
+  // Waiting the 120 s out would exceed the test's timeout; one upstream call shows it did not retry.
   it('does not wait for a Retry-After longer than the deadline: UPSTREAM_UNAVAILABLE at once', async () => {
     await stack.fault({ route: 'bulk/kjennemerke', times: 1, status: 503, headers: { 'Retry-After': '120' } });
-    const started = Date.now();
     const res = await stack.gql(LOOKUP, { p: plate(2) });
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(res.body.data.vehicle).toBeNull();
     expect(res.body.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: 'fiks' });
     expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(1);
   });
 
-  it('a hanging upstream gives UPSTREAM_UNAVAILABLE within the deadline, and the process keeps serving', async () => {
+  it('a hanging upstream gives UPSTREAM_UNAVAILABLE at the deadline, and the process keeps serving', async () => {
     await stack.fault({ route: 'bulk/kjennemerke', times: 3, hang: true });
-    const started = Date.now();
     const res = await stack.gql(LOOKUP, { p: plate(3) });
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeLessThan(1500 + 400);
     expect(res.body.errors![0].extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(res.body.errors![0].path).toEqual(['vehicle']);
     const after = await stack.gql(LOOKUP, { p: plate(3) });
@@ -163,8 +162,16 @@ describe('resilient upstream calls against the emulator', () => {
   });
 
   it('the breaker opens on sustained failure, fails fast with no upstream hits, then recovers through one probe', async () => {
+    // Half-open after a minute, so the breaker is surely still open however slow the machine; the test then moves
+    // the wall clock (cockatiel's breaker reads Date.now()) past that minute instead of waiting.
+    const halfOpenMs = 60_000;
     const breaker = await startStack({
-      env: { ...RESILIENCE_ENV, UPSTREAM_MAX_RETRIES: '0', UPSTREAM_BREAKER_THRESHOLD: '3' },
+      env: {
+        ...RESILIENCE_ENV,
+        UPSTREAM_MAX_RETRIES: '0',
+        UPSTREAM_BREAKER_THRESHOLD: '3',
+        UPSTREAM_BREAKER_HALF_OPEN_MS: String(halfOpenMs),
+      },
     });
     try {
       const s = await breaker.sample(10);
@@ -173,9 +180,8 @@ describe('resilient upstream calls against the emulator', () => {
       for (let i = 0; i < 3; i++) await breaker.gql(LOOKUP, { p: s.vehicles[i + 1].kjennemerke });
       await breaker.reset();
 
-      const started = Date.now();
+      // Fails fast: no upstream call at all while open.
       const open = await breaker.gql(LOOKUP, { p: s.vehicles[5].kjennemerke });
-      expect(Date.now() - started).toBeLessThan(200);
       expect(open.body.errors![0].extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
       expect((await breaker.stats()).routes['bulk/kjennemerke'].requests).toBe(0);
       // Reported, but the replica stays in the load balancer (every replica shares the upstream).
@@ -183,7 +189,7 @@ describe('resilient upstream calls against the emulator', () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ degraded: true, checks: { breakers: { fiks: 'open' } } });
 
-      await new Promise((r) => setTimeout(r, 700));
+      moveWallClockForward(halfOpenMs + 1000);
       const probe = await breaker.gql(LOOKUP, { p: s.vehicles[6].kjennemerke });
       expect(probe.body.data.vehicle.understellsnummer).toBe(s.vehicles[6].understellsnummer);
       const after = await breaker.gql(LOOKUP, { p: s.vehicles[7].kjennemerke });
@@ -192,33 +198,47 @@ describe('resilient upstream calls against the emulator', () => {
       const recovered = await fetch(breaker.url.replace('/graphql', '/health/ready'));
       expect(await recovered.json()).toMatchObject({ degraded: false, checks: { breakers: { fiks: 'closed' } } });
     } finally {
+      jest.useRealTimers();
       await breaker.close();
     }
   });
 
-  it('the bulkhead holds at most M requests in flight upstream and rejects overflow fast', async () => {
+  it('the bulkhead holds at most M requests in flight upstream and rejects overflow before they finish', async () => {
     const bulkhead = await startStack({
       env: {
         ...RESILIENCE_ENV,
         UPSTREAM_BULKHEAD_LIMIT: '3',
         UPSTREAM_BULKHEAD_QUEUE: '2',
-        UPSTREAM_ATTEMPT_TIMEOUT_MS: '2000',
-        UPSTREAM_DEADLINE_MS: '3000',
+        UPSTREAM_ATTEMPT_TIMEOUT_MS: '30000',
+        UPSTREAM_DEADLINE_MS: '60000',
       },
     });
     try {
       const s = await bulkhead.sample(20);
       await bulkhead.gql(LOOKUP, { p: s.vehicles[0].kjennemerke }); // warm the token
       await bulkhead.reset();
-      await bulkhead.fault({ route: 'bulk/kjennemerke', times: 20, delayMs: 300 });
+      // The first three upstream calls are held for 12 s: long enough for the other nine requests to arrive while
+      // they fill the bulkhead, however busy the machine.
+      await bulkhead.fault({ route: 'bulk/kjennemerke', times: 3, delayMs: 12_000 });
+      const finished: string[] = [];
       // Separate HTTP requests, so each is its own loader batch and upstream call.
-      const results = await Promise.all(s.vehicles.slice(0, 12).map((v) => bulkhead.gql(LOOKUP, { p: v.kjennemerke })));
+      const send = (i: number) =>
+        bulkhead.gql(LOOKUP, { p: s.vehicles[i].kjennemerke }).then((r) => {
+          finished.push(r.body.data?.vehicle?.understellsnummer ? 'ok' : String(r.body.errors?.[0]?.extensions?.code));
+          return r;
+        });
+      const held = [0, 1, 2].map(send);
+      await until(async () => (await bulkhead.stats()).routes['bulk/kjennemerke'].inFlight === 3);
+      const rest = Array.from({ length: 9 }, (_, i) => send(i + 3));
+      const results = await Promise.all([...held, ...rest]);
       const ok = results.filter((r) => r.body.data?.vehicle?.understellsnummer).length;
       const rejected = results.filter((r) => r.body.errors?.[0]?.extensions?.code === 'UPSTREAM_UNAVAILABLE').length;
       const route = (await bulkhead.stats()).routes['bulk/kjennemerke'];
-      expect(route.maxInFlight).toBeLessThanOrEqual(3);
+      expect(route.maxInFlight).toBe(3);
       expect(ok).toBe(5); // 3 running + 2 queued
       expect(rejected).toBe(7);
+      // Overflow is refused at once: all seven refusals came back before any held call finished.
+      expect(finished.slice(0, 7)).toEqual(Array(7).fill('UPSTREAM_UNAVAILABLE'));
       expect(route.requests).toBe(5);
     } finally {
       await bulkhead.close();
@@ -233,12 +253,10 @@ describe('slow upstream bodies and tenants', () => {
       const s = await stack.sample(5);
       await stack.gql(LOOKUP, { p: s.vehicles[0].kjennemerke }); // warm the token
       await stack.reset();
-      await stack.fault({ route: 'bulk/kjennemerke', times: 1, slowBodyMs: 3000 });
-      const started = Date.now();
+      // The stall outlasts the whole deadline, so an answer can only come from the retry.
+      await stack.fault({ route: 'bulk/kjennemerke', times: 1, slowBodyMs: 600_000 });
       const res = await stack.gql(LOOKUP, { p: s.vehicles[1].kjennemerke });
       expect(res.body.data.vehicle.understellsnummer).toBe(s.vehicles[1].understellsnummer);
-      // The stall lasts 3 s: the answer came from the retry, not from waiting the stall out.
-      expect(Date.now() - started).toBeLessThan(3000);
       expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(2);
     } finally {
       await stack.close();

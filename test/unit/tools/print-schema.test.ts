@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
 import { DEFAULT_SCHEMA_FILE, printSchema, servedSubgraphSdl } from '../../../src/tools/print-schema';
+import { repoSandbox } from '../../helpers/npm-script';
 import { startStack, type Stack } from '../../helpers/stack';
-
-const ROOT = join(__dirname, '..', '..', '..');
 
 describe('npm run schema:print (src/tools/print-schema.ts)', () => {
   let dir: string;
@@ -57,16 +58,32 @@ describe('npm run schema:print (src/tools/print-schema.ts)', () => {
     expect(DEFAULT_SCHEMA_FILE).toBe('schema.generated.graphql');
   });
 
-  const cli = join(ROOT, 'src', 'tools', 'print-schema.ts');
-  it('the CLI writes the same file (npm run schema:print -- <file>, i.e. tsx src/tools/print-schema.ts <file>)', async () => {
-    const file = join(dir, 'cli.graphql');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', cli, file], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 30000,
-    });
+  // The commands as the docs give them, through npm, in a sandbox of the repository (the files land there).
+  const npm = (command: string) => {
+    const cwd = repoSandbox();
+    sandboxes.push(cwd);
+    const run = spawnSync('bash', ['-c', command], { cwd, encoding: 'utf8' });
+    return { ...run, cwd };
+  };
+  const sandboxes: string[] = [];
+  afterAll(() => sandboxes.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('npm run -s schema:print -- - > sdl.graphql: the file holds the SDL alone, and it composes as it is', async () => {
+    const run = npm('npm run -s schema:print -- - > sdl.graphql');
     expect(run.status).toBe(0);
-    expect(run.stderr).toContain(`wrote ${file}`);
-    expect(readFileSync(file, 'utf8')).toBe(await servedSubgraphSdl());
+    expect(run.stderr).toBe('');
+    const sdl = readFileSync(join(run.cwd, 'sdl.graphql'), 'utf8');
+    expect(sdl).toBe(await servedSubgraphSdl());
+    const composed = composeServices([{ name: 'kjoretoy', url: 'http://kjoretoy.test/graphql', typeDefs: parse(sdl) }]);
+    expect(composed.errors).toBeUndefined();
+    expect(composed.supergraphSdl).toContain('type Vehicle');
+  });
+
+  it('npm run schema:print -- <file> writes the file and says so on stderr', async () => {
+    const run = npm('npm run -s schema:print -- out.graphql');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`wrote ${join(run.cwd, 'out.graphql')}`);
+    expect(readFileSync(join(run.cwd, 'out.graphql'), 'utf8')).toBe(await servedSubgraphSdl());
   });
 });
