@@ -28,9 +28,16 @@ const EMULATOR_PORT = 4010;
 /** Where the smoke run mounts the caller JWKS (production uses AUTH_JWKS_URL instead). */
 const JWKS_DIR = '/etc/kjoretoy-auth';
 /** What the product image may hold under /app, besides node_modules (checked separately). */
-const PRODUCT_PATHS = [/^package(-lock)?\.json$/, /^schema\/[\w.-]+\.graphql$/, /^dist\/src\/[\w./-]+\.js$/];
+const PRODUCT_PATHS = [
+  /^package(-lock)?\.json$/,
+  /^schema\/[\w.-]+\.graphql$/,
+  /^migrations\/[\w.-]+\.sql$/,
+  /^dist\/src\/[\w./-]+\.js$/,
+];
 const DEV_ONLY =
   /(^|\/)(emulator|test|tests|dev|bench|examples|\.dev-auth|\.emulator|\.data|test-logs)(\/|$)|\.(pem|p12|key)$|(^|\/)\.env/;
+/** The port of the smoke run's ledger database, inside the emulator container's network namespace. */
+const LEDGER_DB_PORT = 5432;
 /** Upstream stand-ins: these ConfigMap entries and Secret keys come from the emulator's .emulator/env. */
 const FROM_EMULATOR = [
   'FIKS_BASE_URL',
@@ -282,7 +289,7 @@ async function main(): Promise<void> {
       log(`${files.length} product files outside node_modules; ${modules.length} packages in node_modules`);
       expect(
         JSON.stringify(top.sort()) ===
-          JSON.stringify(['dist', 'node_modules', 'package-lock.json', 'package.json', 'schema']),
+          JSON.stringify(['dist', 'migrations', 'node_modules', 'package-lock.json', 'package.json', 'schema']),
         `unexpected top-level entries in /app: ${top.join(' ')}`,
       );
       const stray = files
@@ -355,6 +362,37 @@ async function main(): Promise<void> {
     return { env: parseEnvFile(envText), clientKey, admin, subgraphOrigin };
   });
 
+  // The ledger's PostgreSQL: PGlite served over the Postgres wire protocol (pglite-server, from the emulator image's
+  // development dependencies) inside the emulator's network namespace, which the subgraph shares. A real deployment
+  // names its own server in DATABASE_URL; the smoke test needs one that starts anywhere without a registry.
+  const databaseUrl = await step(
+    'start a throwaway PostgreSQL (PGlite) beside the emulator for the ledger',
+    async () => {
+      await container([
+        'exec',
+        '-d',
+        names.emulator,
+        'node',
+        'node_modules/@electric-sql/pglite-socket/dist/scripts/server.js',
+        '--db=memory://',
+        `--port=${LEDGER_DB_PORT}`,
+        '--host=127.0.0.1',
+        '--max-connections=20',
+      ]);
+      await waitFor(
+        'the ledger database accepts connections',
+        60_000,
+        async () => {
+          const probe = `require('net').connect(${LEDGER_DB_PORT},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`;
+          const r = await container(['exec', names.emulator, 'node', '-e', probe], { allowFailure: true });
+          return r.code === 0 ? true : undefined;
+        },
+        () => exitedWithLogs(names.emulator),
+      );
+      return `postgresql://postgres@127.0.0.1:${LEDGER_DB_PORT}/postgres`;
+    },
+  );
+
   const callerKey = await generateDevKey();
   const routerSecret = randomBytes(24).toString('base64url');
 
@@ -396,6 +434,7 @@ async function main(): Promise<void> {
     for (const name of rt.envSecrets) {
       for (const key of secretKeysFromExample()[name] ?? []) {
         if (key === 'ROUTER_SECRET') secrets[key] = routerSecret;
+        else if (key === 'DATABASE_URL') secrets[key] = databaseUrl;
         else if (FROM_EMULATOR.includes(key) && emulator.env[key]) secrets[key] = emulator.env[key];
         else throw new Error(`the smoke test has no value for ${key} of Secret ${name}`);
       }

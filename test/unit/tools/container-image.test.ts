@@ -90,13 +90,14 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('runtime holds the product only: production node_modules, dist/src, schema/, package files', () => {
+  it('runtime holds the product only: production node_modules, dist/src, schema/, migrations/, package files', () => {
     expect(copies(runtime).sort()).toEqual(
       [
         'package.json package-lock.json ./',
         '--from=deps /app/node_modules ./node_modules',
         '--from=build /app/dist/src ./dist/src',
         'schema ./schema',
+        'migrations ./migrations',
       ].sort(),
     );
     // It installs nothing itself, so no npm run (or failure of one) happens in the image that ships.
