@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../../dev/embedded-database';
 import { DEV_AUDIENCE, DEV_ISSUER, generateDevKey, jwksOf, mintToken } from '../../../dev/mint-token';
 import { generateDevClient, startEmulator, type EmulatorHandle } from '../../../emulator';
 import { startApp, type App } from '../../../src/app';
@@ -66,8 +65,6 @@ describe('contract: a real SVV bulk answer through the subgraph, configured as i
   let emulator: EmulatorHandle;
   let replay: FiksReplay;
   let app: App;
-  // The ledger's database, which production requires (an in-memory PGlite: this test sends no submission).
-  let database: EmbeddedDatabase;
   let dir: string;
   let token: string;
   const log = captureLogger('debug');
@@ -99,12 +96,12 @@ describe('contract: a real SVV bulk answer through the subgraph, configured as i
     writeFileSync(jwksFile, JSON.stringify(jwksOf(caller)));
     token = await mintToken(caller, { scope: 'vehicles:read owners:read owners:fnr' });
 
-    database = await startEmbeddedDatabase({ dataDir: 'memory://' });
     app = await startApp({
       logger: log.logger,
       env: {
         NODE_ENV: 'production',
-        DATABASE_URL: database.url,
+        // Production requires the ledger's database: the run's shared one (test/helpers/global-setup.ts).
+        DATABASE_URL: process.env.DATABASE_URL,
         PORT: '0',
         HOST: '127.0.0.1',
         FIKS_BASE_URL: replay.baseUrl,
@@ -125,7 +122,6 @@ describe('contract: a real SVV bulk answer through the subgraph, configured as i
   });
   afterAll(async () => {
     await app?.close();
-    await database?.close();
     await replay?.close();
     await emulator?.close();
     rmSync(dir, { recursive: true, force: true });
