@@ -22,7 +22,17 @@ export function npmScriptArgv(name: string): string[] {
  */
 export function repoSandbox(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kjoretoy-sandbox-'));
-  const writtenByCommands = new Set(['.git', '.dev-auth', '.emulator', 'test-logs', 'schema.generated.graphql']);
+  // What dev commands write or lock (the ledger's PGlite folder, the composed supergraph, keys): each sandbox its own.
+  const writtenByCommands = new Set([
+    '.git',
+    '.dev-auth',
+    '.emulator',
+    '.data',
+    '.supergraph',
+    'test-logs',
+    'test-artifacts',
+    'schema.generated.graphql',
+  ]);
   for (const name of readdirSync(ROOT))
     if (!writtenByCommands.has(name)) symlinkSync(join(ROOT, name), join(dir, name));
   return dir;
