@@ -1,4 +1,5 @@
 import { ensureExplorerBuilt } from '../explorer/build';
+import { startApp } from '../src/app';
 import { runUntilSignal } from '../src/lifecycle';
 import { createLogger } from '../src/observability/logger';
 import { startAppOnEmulator, withLedgerDatabase } from './embedded';
@@ -21,8 +22,6 @@ async function prepareExplorer(): Promise<void> {
 void runUntilSignal(async () => {
   await prepareExplorer();
   return process.env.FIKS_BASE_URL
-    ? import('../src/app').then(({ startApp }) =>
-        withLedgerDatabase({ env: process.env, logger }, (databaseUrl) => startApp({ logger, databaseUrl })),
-      )
+    ? withLedgerDatabase({ env: process.env, logger }, (databaseUrl) => startApp({ logger, databaseUrl }))
     : startAppOnEmulator({ logger });
 }, logger);

@@ -11,4 +11,5 @@ export const PRODUCTION_UPSTREAMS: Record<string, string> = {
   MASKINPORTEN_AUDIENCE: 'https://maskinporten.invalid/',
   MASKINPORTEN_CLIENT_ID: 'client-id',
   MASKINPORTEN_KEY_FILE: '/nonexistent/maskinporten.pem',
+  DATABASE_URL: 'postgresql://kjoretoy@db.invalid:5432/kjoretoy',
 };

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_AUDIENCE, DEV_ISSUER, generateDevKey, jwksOf, mintToken } from '../../dev/mint-token';
+import { sampleDocument } from '../fixtures/ivi';
 import { moveWallClockForward } from '../helpers/clock';
 import { startStack, type EmulatorSample, type Stack } from '../helpers/stack';
 import { until } from '../helpers/wait';
@@ -59,7 +60,9 @@ describe('resilient upstream calls against the emulator', () => {
   });
 
   it('gives every grant a unique jti, and the eCoC scope its own token', async () => {
-    await stack.gql(`mutation { withdrawPreRegistration(iviReferanse: "no-such-ref") { status } }`);
+    // A submission reaches SVV, so it needs the eCoC token (a withdrawal of an unknown reference stops at the ledger).
+    const { xml } = sampleDocument();
+    await stack.gql(`mutation($xml: String!) { preRegister(input: { iviXml: $xml }) { status } }`, { xml });
     const stats = await stack.stats();
     const jtis = stats.grants.map((g) => g.claims.jti);
     expect(new Set(jtis).size).toBe(jtis.length);

@@ -189,8 +189,8 @@ describe('vehicle lookups over HTTP against the emulator', () => {
     const messages = res.body.errors!.map((e) => e.message);
     expect(res.body.errors!.map((e) => e.extensions!.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
     expect(messages).toEqual([
-      'Variable "$at" got an invalid value: DateTime must be an ISO-8601 date-time with an offset, e.g. 2023-06-01T12:00:00+02:00',
-      'Variable "$n" got an invalid value: Int cannot represent non-integer value',
+      'Variable "$at" got an invalid value; DateTime must be an ISO-8601 date-time with an offset, e.g. 2023-06-01T12:00:00+02:00',
+      'Variable "$n" got an invalid value; Int cannot represent non-integer value',
     ]);
     expect(JSON.stringify(res.body)).not.toMatch(/secret/);
   });

@@ -22,6 +22,7 @@ const STUBS = `
   scalar DateTime
   type Query { _stub: String }
   type Vehicle @key(fields: "kuid") { kuid: ID! }
+  type PageInfo { hasNextPage: Boolean! endCursor: String }
 `;
 const schema = buildSubgraphSchema([{ typeDefs: parse(STUBS + sdl) }]);
 
@@ -86,9 +87,14 @@ function tsShape(value: unknown): unknown {
 describe('schema/preregistration.graphql', () => {
   it('builds as a federation subgraph with the mutations and their scopes', () => {
     const mutation = schema.getMutationType()!;
-    expect(Object.keys(mutation.getFields())).toEqual(['preRegister', 'withdrawPreRegistration']);
+    expect(Object.keys(mutation.getFields())).toEqual([
+      'preRegister',
+      'withdrawPreRegistration',
+      'reconcilePreRegistration',
+    ]);
     expect(String(mutation.getFields().preRegister.type)).toBe('PreRegisterPayload!');
-    expect(sdl.match(/@requiresScopes\(scopes: \[\["preregistration:write"\]\]\)/g)).toHaveLength(2);
+    // The three mutations: send, withdraw and reconcile.
+    expect(sdl.match(/@requiresScopes\(scopes: \[\["preregistration:write"\]\]\)/g)).toHaveLength(3);
     // The @link and the directive imports live in common.graphql.
     const kinds = parse(sdl).definitions.map((d) => d.kind);
     expect(kinds).not.toContain(Kind.SCHEMA_EXTENSION);
@@ -98,11 +104,25 @@ describe('schema/preregistration.graphql', () => {
 
   it('has the agreed types, enums and defaults', () => {
     const enumValues = (name: string) => (schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.name);
-    expect(enumValues('PreRegistrationStatus')).toEqual(['ACCEPTED', 'REJECTED', 'VALID', 'OUTCOME_UNKNOWN']);
+    expect(enumValues('PreRegistrationStatus')).toEqual([
+      'PENDING',
+      'ACCEPTED',
+      'REJECTED',
+      'VALID',
+      'OUTCOME_UNKNOWN',
+      'WITHDRAWN',
+    ]);
     expect(enumValues('IssueSource')).toEqual(['LOCAL', 'SVV']);
     expect(enumValues('WithdrawalStatus')).toEqual(['WITHDRAWN', 'NOT_FOUND', 'REJECTED']);
     const input = schema.getType('PreRegisterInput') as GraphQLInputObjectType;
-    expect(Object.keys(input.getFields())).toEqual(['iviXml', 'ecoc', 'iviReferanse', 'taxClassification', 'dryRun']);
+    expect(Object.keys(input.getFields())).toEqual([
+      'iviXml',
+      'ecoc',
+      'iviReferanse',
+      'taxClassification',
+      'dryRun',
+      'idempotencyKey',
+    ]);
     expect(input.getFields().dryRun.defaultValue).toBe(false);
     const tax = schema.getType('TaxClassificationInput') as GraphQLInputObjectType;
     expect(Object.keys(tax.getFields())).toEqual(['avgiftsKode', 'seatsNorwegianApproval', 'berthsMotorhome']);
