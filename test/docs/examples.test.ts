@@ -30,9 +30,11 @@ import { until } from '../helpers/wait';
 
 jest.setTimeout(300_000);
 
-const DOC_FILES = spawnSync('git', ['ls-files', '*.md'], { cwd: ROOT, encoding: 'utf8' })
-  .stdout.split('\n')
-  .filter(Boolean);
+const DOC_FILES = [
+  ...new Set(
+    spawnSync('git', ['ls-files', '*.md'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean),
+  ),
+];
 const EXAMPLES = DOC_FILES.flatMap((file) => extractExamples(readFileSync(join(ROOT, file), 'utf8'), file));
 const title = (e: DocExample) => `${e.file}:${e.line} (${e.lang})${e.skip ? `, not run: ${e.skip}` : ''}`;
 
@@ -347,6 +349,7 @@ describe('the checks catch a broken example', () => {
     expect(gql).toMatchObject({ runs: 'graphql', expectErrors: ['FORBIDDEN', 'UNAUTHENTICATED'] });
     expect(serverStartedBy('AUTH_ISSUER=x npm start')).toBe('start');
     expect(serverStartedBy('npm run supergraph   # in another terminal')).toBe('supergraph');
+    expect(serverStartedBy('npm run supergraph -- --router hive')).toBe('supergraph');
     expect(serverStartedBy('npm ci && npm test')).toBeUndefined();
     expect(notRunnable('npm ci && npm start')).toBe('changes node_modules');
     expect(notRunnable('npx jest test/x.test.ts   # one suite')).toBe('runs the test suite');

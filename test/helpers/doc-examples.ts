@@ -91,7 +91,7 @@ export type ServerKind = 'start' | 'supergraph' | 'emulator';
 export function serverStartedBy(line: string): ServerKind | undefined {
   const command = line.replace(/#.*$/, '').trim();
   if (!command) return undefined;
-  const match = /(?:^|[\s;&|])npm\s+(start|run\s+(supergraph|emulator))\s*$/.exec(command);
+  const match = /(?:^|[\s;&|])npm\s+(start|run\s+(supergraph|emulator))(?:\s+--\s.*)?\s*$/.exec(command);
   if (!match) return undefined;
   return match[1] === 'start' ? 'start' : (match[2] as ServerKind);
 }

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
+import { npmScriptArgv, ROOT } from './npm-script';
+import { until } from './wait';
 
 /**
- * A subgraph in a process of its own (`node --import tsx <entry>`), as a replica or `npm start` runs it. Its JSON log
+ * A subgraph in a process of its own (node with the dev commands' loader, package.json), as a replica or `npm start`
+ * runs it. Its JSON log
  * lines are parsed (the URL comes from the "listening" line) and copied into the test run's log, so the privacy scan
  * covers them too.
  */
@@ -22,13 +22,14 @@ export interface SubgraphProcess {
 export async function startSubgraphProcess(
   entry: 'src/index.ts' | 'dev/start.ts',
   env: Record<string, string | undefined>,
-  options: { readyTimeoutMs?: number } = {},
 ): Promise<SubgraphProcess> {
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
   delete childEnv.LOG_FILE; // stdout, where the URL is read from
   // Under coreutils `timeout` in a process group of its own: a child can never outlive a killed test run by more than
   // five minutes, and a SIGKILL to the group reaches node itself.
-  const child: ChildProcess = spawn('timeout', ['-s', 'KILL', '300', process.execPath, '--import', 'tsx', entry], {
+  const [node, ...startArgs] = npmScriptArgv('start');
+  const loader = startArgs.slice(0, -1); // the flags before dev/start.ts
+  const child: ChildProcess = spawn('timeout', ['-s', 'KILL', '300', node, ...loader, entry], {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,19 +66,13 @@ export async function startSubgraphProcess(
     }
   };
 
+  // Waits for the "listening" line or the exit, however long a busy machine takes (the test's timeout bounds it).
   const listening = () => lines.find((l) => l.msg === 'kjoretoy-subgraph listening');
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
-  while (!listening()) {
-    if (exitCode !== undefined) {
-      throw new Error(`${entry} exited (${exitCode}) before listening: ${lastLines(lines)} ${stderr.slice(-1000)}`);
-    }
-    if (Date.now() > deadline) {
-      kill('SIGKILL');
-      throw new Error(`${entry} did not start listening in time: ${lastLines(lines)} ${stderr.slice(-1000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  await until(() => listening() !== undefined || exitCode !== undefined);
+  if (!listening()) {
+    throw new Error(`${entry} exited (${exitCode}) before listening: ${lastLines(lines)} ${stderr.slice(-1000)}`);
   }
   return { url: String(listening()!.url), pid: child.pid!, lines, exited, kill };
 }
@@ -104,11 +99,7 @@ export async function gqlTo(
   return res.json();
 }
 
-/** Polls `check` until it holds: waiting on an observable event, never asserting how long it took. */
-export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`still waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Waits until `check` holds (`what` names it for the reader): see until() in wait.ts. */
+export function waitFor(check: () => Promise<boolean>, _what: string): Promise<void> {
+  return until(check);
 }

@@ -34,7 +34,7 @@ describe('npm start with the embedded ledger database', () => {
 
   it('a submission made before a restart is still in the ledger after it', async () => {
     // First start on an empty folder: PGlite initialises it, the migrations run.
-    proc = await startSubgraphProcess('dev/start.ts', env(), { readyTimeoutMs: 180_000 });
+    proc = await startSubgraphProcess('dev/start.ts', env());
     expect(proc.lines).toContainEqual(
       expect.objectContaining({
         msg: expect.stringContaining('embedded PostgreSQL (PGlite)'),
@@ -49,7 +49,7 @@ describe('npm start with the embedded ledger database', () => {
     expect(await proc.exited).toBe(0);
     expect(existsSync(join(dir, 'ledger', 'PG_VERSION'))).toBe(true);
 
-    proc = await startSubgraphProcess('dev/start.ts', env(), { readyTimeoutMs: 180_000 });
+    proc = await startSubgraphProcess('dev/start.ts', env());
     expect(proc.lines).not.toContainEqual(expect.objectContaining({ msg: 'database migrations applied' }));
     const listed = await gqlTo(proc.url, LIST, {});
     expect(listed.data.preRegistrations.edges).toEqual([
