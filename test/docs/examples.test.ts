@@ -18,6 +18,7 @@ import {
   type PortMap,
 } from '../helpers/doc-examples';
 import { repoSandbox, ROOT } from '../helpers/npm-script';
+import { groupMarker, stopMarkedGroup } from '../helpers/process-groups';
 import { until } from '../helpers/wait';
 
 /**
@@ -99,40 +100,23 @@ async function gatewayAnswers(ports: PortMap): Promise<boolean> {
   }
 }
 
-/** Kills a detached process group and waits until its leader is gone. */
-async function stopGroup(pid: number): Promise<void> {
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  await until(() => !alive());
-}
-
 // The shared dev stack for examples that call a server without starting one: `npm run supergraph` (gateway,
 // this subgraph, parking-permits, emulator), as the docs say to run it.
 let shared: { ports: PortMap; process: ChildProcess } | undefined;
-const serverGroups = new Set<number>();
+const serverGroups: { pid: number; marker: string }[] = [];
 
 beforeAll(async () => {
   const ports = await freePorts();
+  const marker = groupMarker();
   const proc = spawn('npm', ['run', 'supergraph'], {
     cwd: sandbox(),
-    env: devEnv(ports),
+    env: devEnv(ports, marker),
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
   let stderr = '';
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  serverGroups.add(proc.pid!);
+  serverGroups.push({ pid: proc.pid!, marker: marker.KJORETOY_TEST_GROUP });
   let exited = false;
   proc.on('exit', () => (exited = true));
   await until(async () => exited || (await gatewayAnswers(ports)));
@@ -141,7 +125,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const pid of serverGroups) await stopGroup(pid);
+  for (const { pid, marker } of serverGroups) await stopMarkedGroup(pid, marker);
   for (const dir of sandboxes) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -234,6 +218,7 @@ describe('shell examples run as written, and what they print or write is right',
     const dir = sandbox();
     const out = mkdtempSync(join(tmpdir(), 'docs-out-'));
     sandboxes.push(out);
+    const marker = groupMarker();
     const script = lines
       .map((line) => {
         const kind = serverStartedBy(line);
@@ -242,7 +227,7 @@ describe('shell examples run as written, and what they print or write is right',
       .join('\n');
     const proc = spawn('bash', ['-c', PRELUDE + rewritePorts(script, ports)], {
       cwd: dir,
-      env: devEnv(ports, { DOCS_OUT: out }),
+      env: devEnv(ports, { DOCS_OUT: out, ...marker }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -252,7 +237,7 @@ describe('shell examples run as written, and what they print or write is right',
     const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
     const pidsFile = join(out, 'servers.pids');
     const pids = existsSync(pidsFile) ? readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
-    for (const pid of pids) await stopGroup(pid);
+    for (const pid of pids) await stopMarkedGroup(pid, marker.KJORETOY_TEST_GROUP);
 
     expect({ exit: code, output: code === 0 ? '' : `${stdout}\n${stderr}`.slice(-3000) }).toEqual({
       exit: 0,

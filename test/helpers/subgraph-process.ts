@@ -58,6 +58,8 @@ export async function startSubgraphProcess(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const kill = (signal: 'SIGKILL' | 'SIGTERM') => {
+    // A finished group's number may already belong to someone else (every database backend leads its own group).
+    if (child.exitCode !== null || child.signalCode !== null) return;
     try {
       if (signal === 'SIGKILL') process.kill(-child.pid!, 'SIGKILL');
       else child.kill('SIGTERM'); // `timeout` passes SIGTERM on to node

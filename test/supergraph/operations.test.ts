@@ -145,7 +145,8 @@ describe('graceful shutdown of the real process (npm start, then SIGTERM)', () =
   let child: ChildProcess | undefined;
   afterEach(() => {
     // The whole process group (timeout and node): killing only `timeout` would orphan node.
-    if (child?.pid === undefined) return;
+    // Only while its leader lives: a finished group's number may already belong to someone else (a database backend).
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
       process.kill(-child.pid, 'SIGKILL');
     } catch {
