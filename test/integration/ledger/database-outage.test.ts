@@ -14,7 +14,7 @@ describeWithPostgres('ledger database outage', () => {
   beforeAll(async () => {
     db = await startTestPostgres();
     stack = await startStack({ env: { DATABASE_URL: db.url } });
-  }, 60_000);
+  });
   afterAll(async () => {
     await stack?.close();
     await db?.close();
