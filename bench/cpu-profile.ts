@@ -184,7 +184,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${pct.toFixed(1).padStart(5)}%  ${us.toFixed(0).padStart(5)} µs  ${group}\n`);
     }
   } finally {
-    credentials?.dispose();
+    await credentials?.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }

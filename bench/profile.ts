@@ -50,7 +50,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   full: {
     name: 'full',
     batching: { ...common.batching, repeats: 7 },
-    overhead: { connections: 50, warmupSeconds: 10, rewarmSeconds: 1, seconds: 8, rounds: 3 },
+    overhead: { connections: 50, warmupSeconds: 10, rewarmSeconds: 1, seconds: 6, rounds: 3 },
     latency: { ...common.latency, warmup: 30, requests: 200 },
     sustained: { rate: 300, seconds: 60, warmupSeconds: 20, instances: 10, connectionsPerInstance: 3 },
     ivi: { warmupIterations: 1000, seconds: 5 },
