@@ -29,6 +29,8 @@ export interface Profile {
   search: { connections: number; warmupSeconds: number; seconds: number; pageSize: number };
   /** Probes of /health/live for the baseline; seconds of attack (scenarios/hostile.ts). */
   hostile: { seconds: number; probes: number };
+  /** Runs per figure of scenarios/bounds.ts (the median is reported); `slowRepeats` for the ones that take seconds. */
+  bounds: { repeats: number; slowRepeats: number };
 }
 
 const common = {
@@ -46,6 +48,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     ivi: { warmupIterations: 300, seconds: 2 },
     search: { connections: 10, warmupSeconds: 1, seconds: 3, pageSize: 20 },
     hostile: { seconds: 8, probes: 50 },
+    bounds: { repeats: 3, slowRepeats: 1 },
   },
   full: {
     name: 'full',
@@ -56,6 +59,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     ivi: { warmupIterations: 1000, seconds: 5 },
     search: { connections: 10, warmupSeconds: 2, seconds: 10, pageSize: 20 },
     hostile: { seconds: 15, probes: 200 },
+    bounds: { repeats: 5, slowRepeats: 3 },
   },
 };
 

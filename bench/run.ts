@@ -23,6 +23,7 @@ import {
   type ScenarioName,
 } from './results';
 import { runBatching } from './scenarios/batching';
+import { runBounds } from './scenarios/bounds';
 import { runHostile } from './scenarios/hostile';
 import { runIvi } from './scenarios/ivi';
 import { runLatency } from './scenarios/latency';
@@ -41,7 +42,7 @@ Starts its own emulator, subgraph and bare-server processes on free 127.0.0.1 po
 prints a table with the goals.
 
 Options:
-  --quick          shorter runs (about 70 s); writes bench/results.quick.json (untracked), not bench/results.json
+  --quick          shorter runs (about 85 s); writes bench/results.quick.json (untracked), not bench/results.json
   --only=a,b       only these scenarios (${SCENARIOS.join(', ')}); prints, writes no file
   --no-pin         do not pin the subgraph and the load generator to separate CPUs
   -h, --help       this text
@@ -59,6 +60,7 @@ const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<Figures> | Fi
   ivi: runIvi,
   search: runSearch,
   hostile: runHostile,
+  bounds: runBounds,
 };
 
 interface Args {
