@@ -1,7 +1,8 @@
 import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { performance } from 'node:perf_hooks';
 import { Dataset } from '../../emulator';
-import { decodeIviDocument, parseIvi, type IviIssue } from '../../src/ivi';
+import { parseIvi } from '../../src/ivi';
+import { HOSTILE_IVI_CASES, b64, pipeline, root } from '../../test/fixtures/ivi-attacks';
 import { buildSchema } from '../../src/schema';
 import { countIdentifiers } from '../../src/security/limits';
 import { body, postGraphql, type GraphqlReply } from '../documents';
@@ -17,8 +18,9 @@ import { distinctPlates } from './batching';
  * median of `repeats` runs (`slowRepeats` for the expensive ones); each run first checks the outcome the test checks
  * (code, upstream calls), so a time is only reported for the right answer.
  *
- * In this process: the emulator's 100k-vehicle dataset, the IVI decode + parse pipeline on the hostile documents of
- * test/unit/ivi/attacks.test.ts, and operation-limit counting of a fragment fan-out (test/unit/security/limits.test.ts).
+ * In this process: the emulator's 100k-vehicle dataset, the IVI decode + parse pipeline on the hostile documents
+ * of test/fixtures/ivi-attacks.ts (the attack test's table), and operation-limit counting of a fragment fan-out
+ * (test/unit/security/limits.test.ts).
  * Over HTTP, against two subgraph processes with the short timeouts test/integration/resilience.test.ts used then
  * (RESILIENCE_ENV below) and the shared emulator (latency 0) with injected faults: the breaker's fail-fast, a
  * Retry-After beyond the deadline, a hanging upstream, a body stalled past the deadline.
@@ -83,80 +85,15 @@ function timeDataset(runs: number): number {
   return median(times);
 }
 
-// The hostile documents of test/unit/ivi/attacks.test.ts (its `cases` table), each with the code it must get.
-const root = (inner: string): string => `<InitialVehicleInformation>${inner}</InitialVehicleInformation>`;
-const BILLION_LAUGHS = `<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-]>
-<InitialVehicleInformation><Header><IVIReferenceId>&lol9;</IVIReferenceId></Header></InitialVehicleInformation>`;
-const XXE = `<?xml version="1.0"?>
-<!DOCTYPE InitialVehicleInformation [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<InitialVehicleInformation><Body><CocDataGroup><Type>&xxe;</Type></CocDataGroup></Body></InitialVehicleInformation>`;
-
-function hostileCases(): Array<[string, string, string]> {
-  return [
-    ['billion laughs', BILLION_LAUGHS, 'XML-DOCTYPE'],
-    ['external entity', XXE, 'XML-DOCTYPE'],
-    [
-      'parameter entity',
-      `<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:1/evil.dtd"> %p;]>${root('')}`,
-      'XML-DOCTYPE',
-    ],
-    [
-      'quadratic blow-up',
-      `<!DOCTYPE x [<!ENTITY a "${'x'.repeat(9000)}">]>${root(`<Header><IVIReferenceId>${'&a;'.repeat(2000)}</IVIReferenceId></Header>`)}`,
-      'XML-DOCTYPE',
-    ],
-    ['bare DOCTYPE', `<!DOCTYPE InitialVehicleInformation>${root('')}`, 'XML-DOCTYPE'],
-    ['hidden DOCTYPE', `<?xml version="1.0"?><!\tdocType x SYSTEM "file:///etc/passwd">${root('')}`, 'XML-DOCTYPE'],
-    ['5,000-deep nesting', root(`${'<a>'.repeat(5000)}x${'</a>'.repeat(5000)}`), 'XML-TOO-COMPLEX'],
-    [
-      'oversized (> 2 MiB)',
-      root(`<Body><CocDataGroup><Type>${'A'.repeat(2 * 1024 * 1024)}</Type></CocDataGroup></Body>`),
-      'XML-TOO-LARGE',
-    ],
-    ['<__proto__>', root('<__proto__><polluted>yes</polluted></__proto__>'), 'XML-MALFORMED'],
-    ['<x:__proto__>', root('<x:__proto__ xmlns:x="u"><polluted>yes</polluted></x:__proto__>'), 'XML-MALFORMED'],
-    [
-      '<constructor>',
-      root('<constructor><prototype><polluted>yes</polluted></prototype></constructor>'),
-      'XML-MALFORMED',
-    ],
-    ['malformed XML', root('<Header><IVIReferenceId>x</Header>'), 'XML-MALFORMED'],
-    ['unclosed CDATA', root('<Type><![CDATA[x</Type>'), 'XML-MALFORMED'],
-    ['wrong root', '<Envelope><Body/></Envelope>', 'XML-ROOT'],
-    ['foreign root namespace', '<x:InitialVehicleInformation xmlns:x="urn:evil"/>', 'XML-ROOT'],
-    ['foreign default namespace', '<InitialVehicleInformation xmlns="urn:evil"/>', 'XML-ROOT'],
-    ['&#0;', root('<Header><IVIReferenceId>a&#0;b</IVIReferenceId></Header>'), 'XML-MALFORMED'],
-    ['&#x1F;', root('<Body><CocDataGroup><Type>&#x1F;</Type></CocDataGroup></Body>'), 'XML-MALFORMED'],
-    ['unbound prefix', root('<x:Header/>'), 'XML-MALFORMED'],
-    ['duplicate attribute', '<InitialVehicleInformation a="1" a="2"/>', 'XML-MALFORMED'],
-    ['bad base64', 'PD94bWwg*dmVyc2lvbj0iMS4wIj8+', 'XML-BASE64'],
-  ];
-}
-
-/** decode then parse, as the emulator and the subgraph do; the first issue or 'ok' (the test's `pipeline`). */
-function pipeline(input: string): IviIssue | 'ok' {
-  const decoded = decodeIviDocument(input);
-  if (!decoded.ok) return decoded.issue;
-  const parsed = parseIvi(decoded.value);
-  return parsed.ok ? 'ok' : parsed.issue;
-}
-
 /**
  * Each hostile document, raw and base64 (was < 1000 ms each): the slowest input's median; 300k character references
  * in a 1.5 MB document (was < 2000 ms); a comment of 100k CDATA and PI openers (was < 2000 ms).
  */
 function timeIvi(runs: number, slowRuns: number): Figures {
   const inputs: Array<[string, string, string]> = [];
-  for (const [label, payload, code] of hostileCases()) {
+  for (const [label, payload, code] of HOSTILE_IVI_CASES) {
     inputs.push([`${label} (raw)`, payload, code]);
-    const base64 = code === 'XML-BASE64' ? payload : Buffer.from(payload, 'utf8').toString('base64');
+    const base64 = code === 'XML-BASE64' ? payload : b64(payload);
     inputs.push([`${label} (base64)`, base64, code]);
   }
   const refuse = (label: string, input: string, code: string): number => {
