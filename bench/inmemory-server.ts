@@ -1,7 +1,6 @@
 import { EMULATOR_FIKS_ORG_ID } from '../emulator';
 import { tenantResolver } from '../src/app';
 import { callerShareFromEnv, parseEnv, resilienceFromEnv, type Config } from '../src/config';
-import { EcocDataSource } from '../src/datasources/ecoc/ecoc-datasource';
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../src/datasources/http';
 import type { LedgerSession } from '../src/ledger/session';
 import { createLogger } from '../src/observability/logger';
@@ -66,7 +65,8 @@ export async function startInMemoryUpstreamServer(options: { bulkAnswerText: str
     logger,
     metrics,
     fiksClient: inMemoryClient,
-    createEcoc: () => new EcocDataSource(inMemoryClient),
+    ecocClient: inMemoryClient,
+    ecocDeadlineMs: config.resilience.deadlineMs,
     // No pre-registration here: the benchmark measures lookups only.
     createLedgerSession: () => ({}) as unknown as LedgerSession,
     authenticate: createAuthenticator(config.auth),

@@ -13,7 +13,6 @@ import {
   type LedgerConfig,
   type MaskinportenConfig,
 } from './config';
-import { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
 import { outcomeUnknownIssue } from './datasources/ecoc/pre-register';
 import { isUuid } from './domain/identifiers';
 import { UpstreamClient } from './datasources/http';
@@ -173,7 +172,8 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       logger,
       metrics,
       fiksClient,
-      createEcoc: () => new EcocDataSource(ecocClient),
+      ecocClient,
+      ecocDeadlineMs: ecocClient.deadlineMs,
       createLedgerSession: (caller) =>
         new LedgerSession(ledger.ledger, () => senderOf(caller), ledger.sweep, ledgerConfig.pendingTimeoutMs, metrics),
       authenticate: createAuthenticator(config.auth),

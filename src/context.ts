@@ -1,9 +1,8 @@
 import type { Request } from 'express';
 import type { Config } from './config';
-import type { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
-import { PerCallerLimiter, callerKey } from './datasources/fairness';
+import { EcocDataSource } from './datasources/ecoc/ecoc-datasource';
+import { PerCallerLimiter, callerKey, type UpstreamRequester } from './datasources/fairness';
 import { FiksDataSource } from './datasources/fiks/fiks-datasource';
-import type { UpstreamClient } from './datasources/http';
 import type { LedgerSession } from './ledger/session';
 import { tooManyRequests } from './errors';
 import { IVI_CHECK_DEFAULTS, IviPoolBusyError, type IviCheckPool, type IviChecker } from './ivi/pool';
@@ -30,9 +29,10 @@ export interface ContextDeps {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  fiksClient: UpstreamClient;
-  /** Builds the per-request eCoC datasource. */
-  createEcoc: (caller: Caller, correlationId: string) => EcocDataSource;
+  fiksClient: UpstreamRequester;
+  ecocClient: UpstreamRequester;
+  /** The longest an eCoC call may take (its deadline): how long a call may wait for the caller's share. */
+  ecocDeadlineMs: number;
   /** Binds the submission ledger to the caller (its sender is resolved when a ledger field needs it). */
   createLedgerSession: (caller: Caller) => LedgerSession;
   /** Verifies the caller's bearer token (throws UNAUTHENTICATED on a bad one). */
@@ -53,8 +53,9 @@ const IVI_CHECKS_PER_CALLER = {
 
 export function createContextFactory(deps: ContextDeps & { iviPool: IviCheckPool }) {
   const { callerShare, resilience } = deps.config;
-  // Process-wide, like the clients they guard: each caller's share of the Fiks bulkhead and of the IVI pool.
+  // Process-wide, like the clients they guard: each caller's share of each upstream's bulkhead and of the IVI pool.
   const upstreamShares = new PerCallerLimiter({ ...callerShare, queueTimeoutMs: resilience.deadlineMs });
+  const ecocShares = new PerCallerLimiter({ ...callerShare, queueTimeoutMs: deps.ecocDeadlineMs });
   const iviShares = new PerCallerLimiter(IVI_CHECKS_PER_CALLER);
 
   return async ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }): Promise<RequestContext> => {
@@ -76,7 +77,7 @@ export function createContextFactory(deps: ContextDeps & { iviPool: IviCheckPool
         fiksOrgId: deps.fiksOrgIdFor(caller),
         metrics: deps.metrics,
       }),
-      ecoc: deps.createEcoc(caller, correlationId),
+      ecoc: new EcocDataSource(ecocShares.requester(key, deps.ecocClient)),
       ledger: deps.createLedgerSession(caller),
       ivi: {
         check: (input) =>

@@ -101,7 +101,8 @@ export class UpstreamClient {
   private readonly upstream: Upstream;
   private readonly scope: string;
   private readonly tokens: TokenSource;
-  private readonly deadlineMs: number;
+  /** The whole call's deadline, retries and waits included. */
+  readonly deadlineMs: number;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
   private readonly transport: HttpTransport;

@@ -1,4 +1,4 @@
-import type { UpstreamClient } from '../http';
+import type { UpstreamRequester } from '../fairness';
 import type { EcocStatusResponseDto, TaxClassification } from './dto';
 
 const BASE = '/meldingompreregistrering/v1';
@@ -16,7 +16,7 @@ export interface EcocAnswer {
 export class EcocDataSource {
   upstreamCalls = 0;
 
-  constructor(private readonly client: UpstreamClient) {}
+  constructor(private readonly client: UpstreamRequester) {}
 
   async submit(iviXml: string, iviReferanse: string, tax?: TaxClassification): Promise<EcocAnswer> {
     this.upstreamCalls++;

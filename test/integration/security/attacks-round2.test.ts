@@ -9,9 +9,10 @@ import { isValidFodselsnummer } from '../../../src/domain/identifiers';
 import { MAX_OPERATION_LABELS } from '../../../src/observability/operation-names';
 import { VIN_LOOKUP_COST } from '../../../src/security/limits';
 import { DEV_AUDIENCE, DEV_ISSUER, generateDevKey, jwksOf, mintToken, type DevKey } from '../../../dev/mint-token';
-import { SAMPLE_ECOC_INPUT } from '../../fixtures/ivi';
+import { SAMPLE_ECOC_INPUT, sampleDocument } from '../../fixtures/ivi';
 import { captureLogger, type LogEntry } from '../../helpers/log-scan';
 import { startStack, type EmulatorSample, type Stack } from '../../helpers/stack';
+import { until } from '../../helpers/wait';
 import { PRODUCTION_UPSTREAMS } from '../../helpers/real-upstreams';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -45,6 +46,7 @@ const ECOC_VARIABLES = {
 const PRE_REGISTER = `mutation($input: PreRegisterInput!) {
   preRegister(input: $input) { status preRegistration { iviReferanse } errors { field code message } }
 }`;
+const WITHDRAW = `mutation($ref: ID) { withdrawPreRegistration(iviReferanse: $ref) { status } }`;
 
 const root = (inner: string) => `<InitialVehicleInformation>${inner}</InitialVehicleInformation>`;
 
@@ -81,6 +83,8 @@ describe('hostile callers, round 2', () => {
         UPSTREAM_CALLER_LIMIT: '2',
         UPSTREAM_CALLER_QUEUE: '100',
         UPSTREAM_MAX_RETRIES: '0',
+        // An eCoC answer that never comes ends here (OUTCOME_UNKNOWN), so a held submission frees its share.
+        ECOC_TIMEOUT_MS: '5000',
       },
     });
     sample = await stack.sample(40);
@@ -198,6 +202,33 @@ describe('hostile callers, round 2', () => {
       const answers = await Promise.all(flood);
       for (const res of answers) expect(res.status).toBe(200);
     }, 60_000);
+
+    it("a second importer reaches SVV while a first importer's submissions hang there and fill its share", async () => {
+      const other = await bearer('preregistration:write', 'importer-other');
+      const mine = sampleDocument();
+      const sent = await stack.gql(PRE_REGISTER, { input: { iviXml: mine.xml } }, other);
+      expect(sent.body.data.preRegister.status).toBe('ACCEPTED');
+
+      // Every submission to SVV now hangs: the flooding importer's six would hold the whole eCoC bulkhead (4) and
+      // its queue (2) without a share of its own.
+      await stack.fault({ route: 'ecoc/opprette', hang: true, times: 1000 });
+      const flooder = await bearer('preregistration:write', 'importer-flood');
+      const flood = Array.from({ length: 6 }, () =>
+        stack.gql(PRE_REGISTER, { input: { iviXml: sampleDocument().xml } }, flooder),
+      );
+      await until(async () => (await stack.stats()).routes['ecoc/opprette'].inFlight === 2);
+
+      const withdrawn = await stack.gql(WITHDRAW, { ref: mine.ref }, other);
+      expect(withdrawn.body.errors).toBeUndefined();
+      expect(withdrawn.body.data.withdrawPreRegistration.status).toBe('WITHDRAWN');
+      // The flooder never had more than its share (2) at SVV.
+      expect((await stack.stats()).routes['ecoc/opprette'].maxInFlight).toBe(2);
+
+      // The held two end as OUTCOME_UNKNOWN (never re-sent); the queued four are then sent and accepted.
+      await stack.reset();
+      const statuses = (await Promise.all(flood)).map((res) => res.body.data?.preRegister?.status).sort();
+      expect(statuses).toEqual(['ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN']);
+    });
   });
 
   describe('5. scopes before any lookup that could reveal data', () => {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthConfig, Config } from '../../../src/config';
-import type { EcocDataSource } from '../../../src/datasources/ecoc/ecoc-datasource';
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../../../src/datasources/http';
 import type { LedgerSession } from '../../../src/ledger/session';
 import { Metrics } from '../../../src/observability/metrics';
@@ -109,7 +108,11 @@ export async function startBareServer(options: BareServerOptions): Promise<BareS
     logger: log.logger,
     metrics: new Metrics(),
     fiksClient,
-    createEcoc: () => ({ upstreamCalls: 0 }) as unknown as EcocDataSource,
+    // No eCoC behind this server: a call reaching it is a test failure.
+    ecocClient: {
+      request: () => Promise.reject(new Error('this test server has no eCoC upstream')),
+    },
+    ecocDeadlineMs: 1000,
     createLedgerSession: () => ({}) as unknown as LedgerSession,
     // `x-test-break-context: <text>` makes building the context fail with an unexpected error holding <text>.
     authenticate: async (req) => {
