@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import lockfile from 'proper-lockfile';
-import { createPool, migrate } from '../src/ledger/database';
+import { closePool, createPool, migrate } from '../src/ledger/database';
 import { createLogger, type Logger } from '../src/observability/logger';
 
 /**
@@ -60,7 +60,7 @@ export async function startEmbeddedDatabase(
     try {
       await migrate(pool, options.logger ?? createLogger({ level: 'silent' }));
     } finally {
-      await pool.end();
+      await closePool(pool);
     }
     options.logger?.info(
       { dataDir: dataDir ?? IN_MEMORY, port, startupMs: Date.now() - started },

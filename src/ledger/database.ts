@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { runner } from 'node-pg-migrate';
 import { Pool } from 'pg';
 import type { Logger } from '../observability/logger';
@@ -38,6 +39,26 @@ export function createPool({ url, poolMax, logger }: DatabaseOptions): Pool {
     );
   });
   return pool;
+}
+
+/** How long closePool waits for the connections' goodbyes: shutdown must not hang on a dead socket. */
+const CLOSE_WAIT_MS = 5000;
+
+/**
+ * Ends the pool and waits until its connections have closed. pg-pool's end() resolves once it has asked its idle
+ * clients to end, before their connections close; a server stopped right after (the embedded database, a test's
+ * server) would still see them and terminate them, which reaches the pool as an error.
+ */
+export async function closePool(pool: Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      if (--open <= 0) resolve();
+    });
+  });
+  await pool.end();
+  await Promise.race([closed, delay(CLOSE_WAIT_MS, undefined, { ref: false })]);
 }
 
 /** `migrations/` sits at the project root, both for `src/` (ts-jest, tsx) and for `dist/src/` (built). */

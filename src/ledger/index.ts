@@ -2,7 +2,7 @@ import { ConfigError, type LedgerConfig } from '../config';
 import type { IviIssue } from '../ivi';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { createPool, migrate } from './database';
+import { closePool, createPool, migrate } from './database';
 import { SubmissionLedger } from './ledger';
 
 export { SubmissionLedger, ledgerUnavailable, type ClaimResult, type NewSubmission } from './ledger';
@@ -34,7 +34,7 @@ export async function startLedger(options: {
   try {
     await migrate(pool, logger);
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await closePool(pool).catch(() => undefined);
     const e = error as { code?: string; name?: string };
     logger.error({ err: { type: e.name, code: e.code } }, 'database migration failed');
     // The message is ours and names no value (the URL may hold a password).
@@ -71,7 +71,7 @@ export async function startLedger(options: {
     purge,
     close: async () => {
       for (const timer of timers) clearInterval(timer);
-      await pool.end();
+      await closePool(pool);
     },
   };
 }

@@ -1,10 +1,22 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedDatabase } from '../../dev/embedded-database';
+
+const LOG_DIR = join(__dirname, '..', '..', 'test-logs');
 
 /**
  * A throwaway PostgreSQL server from Debian's `postgresql` package for tests: `initdb` into a temporary folder and
@@ -176,6 +188,13 @@ function startServer(
       'full_page_writes=off',
       '-c',
       'max_connections=200',
+      // Who connected, who left and why, in test-logs/postgres-<port>.log: a connection ended from outside shows up.
+      '-c',
+      'log_connections=on',
+      '-c',
+      'log_disconnections=on',
+      '-c',
+      'log_line_prefix=%m [%p] %a ',
     ],
     { ...asOwner, cwd: socketDir, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH } },
   );
@@ -188,7 +207,11 @@ function startServer(
       if (log.length < 20000) log += chunk.toString('utf8');
       if (log.includes('database system is ready to accept connections')) {
         child.removeListener('exit', onExit);
-        child.stderr!.resume();
+        const file = join(LOG_DIR, `postgres-${port}.log`);
+        mkdirSync(LOG_DIR, { recursive: true });
+        writeFileSync(file, log);
+        child.stderr!.removeAllListeners('data');
+        child.stderr!.on('data', (more: Buffer) => appendFileSync(file, more));
         resolve(child);
       }
     });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
+import { closePool } from '../../../src/ledger/database';
 import { sampleDocument } from '../../fixtures/ivi';
 import { describeEachBackend, type TestDatabase } from '../../helpers/postgres';
 import { startStack, type Stack } from '../../helpers/stack';
@@ -27,7 +28,7 @@ describeEachBackend('submission ledger', (backend) => {
   });
   afterAll(async () => {
     await stack?.close();
-    await sql?.end();
+    if (sql) await closePool(sql);
     await db?.close();
     who?.cleanup();
   });
