@@ -1,10 +1,9 @@
-import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { performance } from 'node:perf_hooks';
 import { Dataset } from '../../emulator';
 import { parseIvi } from '../../src/ivi';
 import { HOSTILE_IVI_CASES, b64, pipeline, root } from '../../test/fixtures/ivi-attacks';
 import { buildSchema } from '../../src/schema';
-import { countIdentifiers } from '../../src/security/limits';
+import { countIdentifiersIn } from '../../test/helpers/identifier-count';
 import { body, postGraphql, type GraphqlReply } from '../documents';
 import { median } from '../load';
 import { startSubgraphProcess, type EmulatorProcess } from '../processes';
@@ -144,18 +143,7 @@ function timeLimitCounting(runs: number): number {
     ),
   ];
   const source = `{ ...F4 } ${fragments.join(' ')}`;
-  const count = (): number => {
-    const document = parse(source);
-    const operation = document.definitions.find(
-      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-    )!;
-    const byName = new Map(
-      document.definitions
-        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-        .map((f) => [f.name.value, f]),
-    );
-    return countIdentifiers(schema, operation, byName, {});
-  };
+  const count = (): number => countIdentifiersIn(schema, source);
   const check = (n: number) => {
     if (n !== 10_000) throw new Error(`bounds: the fragment fan-out counted ${n}, not 10000`);
   };

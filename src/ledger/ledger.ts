@@ -18,16 +18,12 @@ import {
  * that keeps it correct on PGlite too, whose socket server multiplexes connections onto one session.
  */
 
-export interface NewSubmission {
-  id: string;
-  sender: string;
-  iviReferanse: string;
-  vin: string;
-  make: string | null;
-  documentSha256: string;
-  idempotencyKey: string | null;
+/** What a submission is recorded with before it is sent; the rest of a Submission is the ledger's. */
+export interface NewSubmission extends Pick<
+  Submission,
+  'id' | 'sender' | 'iviReferanse' | 'vin' | 'make' | 'documentSha256' | 'idempotencyKey' | 'warnings'
+> {
   pendingTimeoutMs: number;
-  warnings: IviIssue[];
 }
 
 export type ClaimResult =

@@ -1,29 +1,13 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import {
-  Kind,
-  parse,
-  validate,
-  specifiedRules,
-  type FragmentDefinitionNode,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { parse, validate, specifiedRules } from 'graphql';
 import { buildSchema } from '../../../src/schema';
-import { countIdentifiers, countTokens, LIMITS, operationLimits, VIN_LOOKUP_COST } from '../../../src/security/limits';
+import { countIdentifiersIn } from '../../helpers/identifier-count';
+import { countTokens, LIMITS, operationLimits, VIN_LOOKUP_COST } from '../../../src/security/limits';
 
 const schema = buildSchema();
 
-function count(source: string, variables: Record<string, unknown> = {}): number {
-  const document = parse(source);
-  const operation = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  )!;
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((f) => [f.name.value, f]),
-  );
-  return countIdentifiers(schema, operation, fragments, variables);
-}
+const count = (source: string, variables: Record<string, unknown> = {}): number =>
+  countIdentifiersIn(schema, source, variables);
 
 const plates = (n: number) => Array.from({ length: n }, (_, i) => `AB${String(10000 + i)}`);
 
