@@ -12,6 +12,14 @@ describe('the log scan used by the global teardown', () => {
     expect(scanLogText('{"time":1732360000000,"kuid":"1000000001"}')).toEqual([]);
   });
 
+  it('does not take the digits of a random UUID or trace id for a fødselsnummer, but still finds one beside them', () => {
+    // A correlation UUID whose last group holds the eleven digits by chance (this failed a CI run).
+    const uuid = `5cb6ee52-3432-4516-8062-e${FNR}`;
+    expect(scanLogText(`{"correlationId":"${uuid}"}`)).toEqual([]);
+    expect(scanLogText(`{"traceId":"abc${FNR}def0123456789"}`)).toEqual([]);
+    expect(scanLogText(`{"correlationId":"${uuid}","fnr":"${FNR}"}`).map((f) => f.kind)).toEqual(['fodselsnummer']);
+  });
+
   it('finds bearer tokens, JWTs, private keys and configured secrets', () => {
     const text = [
       '{"h":"Bearer abc"}',
