@@ -17,15 +17,20 @@ import { loadTypeDefsText } from '../src/schema';
  * the upstream path (DataLoader, token, HTTP to Fiks, mapping), caller auth, scope checks, operation limits, error
  * masking and the request log/metrics plugin.
  */
-export async function startBareServer(options: { model: VehicleModel; bodyLimit: string }): Promise<{
+export async function startBareServer(options: {
+  model: VehicleModel;
+  bodyLimit: string;
+  /** With this, `vehicle` first makes one upstream call (the `bareUpstream` server: bench/bare-upstream.ts). */
+  upstream?: { fetch(): Promise<void>; close(): Promise<void> };
+}): Promise<{
   url: string;
   close(): Promise<void>;
 }> {
-  const { model } = options;
+  const { model, upstream } = options;
   const bareResolvers = {
     ...resolvers,
     Query: {
-      vehicle: () => model,
+      vehicle: upstream ? () => upstream.fetch().then(() => model) : () => model,
       vehicles: (_parent: unknown, args: { kjennemerker?: string[] | null; kuids?: string[] | null }) =>
         (args.kjennemerker ?? args.kuids ?? []).map(() => model),
     },
@@ -57,5 +62,11 @@ export async function startBareServer(options: { model: VehicleModel; bodyLimit:
   });
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/graphql`, close: () => apollo.stop() };
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    close: async () => {
+      await apollo.stop();
+      await upstream?.close();
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { mapVehicle } from '../src/datasources/fiks/mapping';
 import type { KjoretoyDto as FiksKjoretoyDto } from '../src/datasources/fiks/dto';
 import { Dataset, startEmulator, vehicleAt, type EmulatorClient, type EmulatorIntegration } from '../emulator';
 import { startBareServer } from './bare-server';
+import { bareUpstreamFetch, type BareUpstreamTarget } from './bare-upstream';
 import { timeBulkCalls } from './bulk-client';
 import { startInMemoryUpstreamServer } from './inmemory-server';
 import type { BulkRequest } from './upstream-direct';
@@ -24,7 +25,15 @@ export type ChildSpec =
       integration: EmulatorIntegration;
     }
   | { kind: 'subgraph'; env: Record<string, string> }
-  | { kind: 'bare'; seed: number; vehicles: number; kjennemerke: string; bodyLimit: string }
+  | {
+      kind: 'bare';
+      seed: number;
+      vehicles: number;
+      kjennemerke: string;
+      bodyLimit: string;
+      /** The `bareUpstream` variant: one raw bulk call per `vehicle` query first (bench/bare-upstream.ts). */
+      upstream?: BareUpstreamTarget;
+    }
   | { kind: 'inmemory'; bulkAnswerText: string }
   | {
       /** Sends `requests` sets of bulk calls (each set's calls in parallel, sets one after the other) and reports how
@@ -74,7 +83,8 @@ async function start(spec: ChildSpec): Promise<Started> {
       const dto = record ? vehicleAt(dataset, record) : undefined;
       const model = dto ? mapVehicle(dto as FiksKjoretoyDto, new Date().toISOString()) : null;
       if (!model) throw new Error(`bare server: vehicle ${spec.kjennemerke} not in the dataset`);
-      const server = await startBareServer({ model, bodyLimit: spec.bodyLimit });
+      const upstream = spec.upstream ? bareUpstreamFetch(spec.upstream, spec.kjennemerke) : undefined;
+      const server = await startBareServer({ model, bodyLimit: spec.bodyLimit, upstream });
       return { info: { url: server.url }, close: () => server.close() };
     }
     case 'bulk-client': {

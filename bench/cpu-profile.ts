@@ -17,7 +17,7 @@ import { distinctPlates } from './scenarios/batching';
 
 /**
  * `npx tsx bench/cpu-profile.ts [--seconds=20] [--warmup=10] [--log-level=warn] [--connections=50] [--vehicles=1]
- * [--server=subgraph|bare] [--keep=file]`: the overhead scenario's load (one `vehicle` query, emulator latency 0,
+ * [--server=subgraph|bare|bareUpstream] [--keep=file]`: the overhead scenario's load (one `vehicle` query, emulator latency 0,
  * closed loop; with `--vehicles=100` the latency scenario's `vehicles` query instead) against a subgraph (or the
  * overhead scenario's bare server) started with `node --cpu-prof`, then the samples of the measured window only,
  * grouped by who owns them (`ownerOf`), as shares and as µs of CPU per request. `--keep` saves the profile with that
@@ -137,7 +137,9 @@ async function main(): Promise<void> {
   const logLevel = arg('log-level', 'warn');
   const vehicles = Number(arg('vehicles', '1'));
   const server = arg('server', 'subgraph');
-  if (server !== 'subgraph' && server !== 'bare') throw new Error('--server is subgraph or bare');
+  if (server !== 'subgraph' && server !== 'bare' && server !== 'bareUpstream') {
+    throw new Error('--server is subgraph, bare or bareUpstream');
+  }
   const pinned = cpus().length >= 2 && tasksetAvailable() && pinSelf(1);
   const cpu = pinned ? { server: 0, driver: 1 } : {};
   const dir = mkdtempSync(join(tmpdir(), 'kjoretoy-cpuprof-'));
@@ -148,8 +150,12 @@ async function main(): Promise<void> {
     const plates = await distinctPlates(emulator, vehicles);
     const profiled = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
     const subgraph =
-      server === 'bare'
-        ? await startBareProcess(plates[0], { cpu: cpu.server, nodeFlags: profiled })
+      server !== 'subgraph'
+        ? await startBareProcess(plates[0], {
+            cpu: cpu.server,
+            nodeFlags: profiled,
+            upstream: server === 'bareUpstream' ? { emulator, credentials } : undefined,
+          })
         : await startSubgraphProcess('subgraph (profiled)', emulator, credentials, {
             cpu: cpu.server,
             env: { LOG_LEVEL: logLevel },
@@ -174,7 +180,7 @@ async function main(): Promise<void> {
     const profile = JSON.parse(text) as CpuProfile;
     const groups = groupProfile(profile, from, to);
     process.stdout.write(
-      `${server === 'bare' ? 'bare server' : `subgraph at LOG_LEVEL=${logLevel}`}, ${vehicles} vehicle(s) per request, ` +
+      `${server === 'subgraph' ? `subgraph at LOG_LEVEL=${logLevel}` : `${server} server`}, ${vehicles} vehicle(s) per request, ` +
         `${connections} connections, ${seconds} s after ${warmup} s warm-up${pinned ? ', pinned' : ''}: ` +
         `${(result.ok / result.seconds).toFixed(0)} req/s (under the profiler), server CPU ${cpuPct.toFixed(0)}%, ` +
         `${usPerRequest.toFixed(0)} µs CPU per request, ${result.failed} failed\n`,

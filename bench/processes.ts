@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EMULATOR_FIKS_ORG_ID } from '../emulator';
 import { generateDevClient, type DevClient } from '../emulator';
 import { startEmbeddedDatabase } from '../dev/embedded-database';
+import type { BareUpstreamTarget } from './bare-upstream';
 import type { ChildMessage, ChildSpec, ParentMessage } from './child';
 import { assertLocal } from './load';
 import type { BulkRequest } from './upstream-direct';
@@ -300,15 +301,34 @@ export async function startSubgraphProcess(
 
 export async function startBareProcess(
   kjennemerke: string,
-  options: { cpu?: number; nodeFlags?: string[] } = {},
+  options: {
+    cpu?: number;
+    nodeFlags?: string[];
+    upstream?: { emulator: EmulatorProcess; credentials: BenchCredentials };
+  } = {},
 ): Promise<{ handle: ChildHandle; url: string }> {
+  const upstream = options.upstream && bareUpstreamTarget(options.upstream.emulator, options.upstream.credentials);
   const handle = await startChild(
-    'bare Apollo Server',
-    { kind: 'bare', seed: BENCH_SEED, vehicles: BENCH_VEHICLES, kjennemerke, bodyLimit: '3mb' },
+    upstream ? 'bare Apollo Server with one raw upstream call' : 'bare Apollo Server',
+    { kind: 'bare', seed: BENCH_SEED, vehicles: BENCH_VEHICLES, kjennemerke, bodyLimit: '3mb', upstream },
     options.cpu,
     options.nodeFlags,
   );
   return { handle, url: handle.info.url };
+}
+
+function bareUpstreamTarget(emulator: EmulatorProcess, credentials: BenchCredentials): BareUpstreamTarget {
+  const { fiksBaseUrl, tokenUrl, issuer } = emulator.handle.info;
+  return {
+    fiksBaseUrl,
+    tokenUrl,
+    issuer,
+    clientId: credentials.client.clientId,
+    kid: credentials.client.kid,
+    keyFile: credentials.keyFile,
+    integrationId: credentials.integration.id,
+    integrationPassword: credentials.integration.password,
+  };
 }
 
 /** The real server with an in-memory Fiks client that always gives `bulkAnswerText` (bench/inmemory-server.ts). */

@@ -42,7 +42,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   quick: {
     name: 'quick',
     batching: { ...common.batching, repeats: 3 },
-    overhead: { connections: 50, warmupSeconds: 2, rewarmSeconds: 1, seconds: 2, rounds: 2 },
+    overhead: { connections: 50, warmupSeconds: 2, rewarmSeconds: 1, seconds: 1, rounds: 3 },
     latency: { ...common.latency, warmup: 15, requests: 30 },
     sustained: { rate: 150, seconds: 12, warmupSeconds: 2, instances: 10, connectionsPerInstance: 3 },
     ivi: { warmupIterations: 300, seconds: 2 },
@@ -53,7 +53,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   full: {
     name: 'full',
     batching: { ...common.batching, repeats: 7 },
-    overhead: { connections: 50, warmupSeconds: 10, rewarmSeconds: 1, seconds: 6, rounds: 3 },
+    overhead: { connections: 50, warmupSeconds: 10, rewarmSeconds: 1, seconds: 2, rounds: 10 },
     latency: { ...common.latency, warmup: 30, requests: 200 },
     sustained: { rate: 300, seconds: 60, warmupSeconds: 20, instances: 10, connectionsPerInstance: 3 },
     ivi: { warmupIterations: 1000, seconds: 5 },

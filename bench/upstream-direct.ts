@@ -23,19 +23,41 @@ export interface BulkRequest {
   body: string;
 }
 
-export function directFiks(emulator: EmulatorProcess, credentials: BenchCredentials): DirectFiks {
-  const info = emulator.handle.info;
-  const tokens = new MaskinportenTokenProvider(
+/** The emulator's `bulk/kjennemerke` route for the bench's Fiks organisation. */
+export function bulkKjennemerkeUrl(fiksBaseUrl: string): string {
+  return `${fiksBaseUrl}/${EMULATOR_FIKS_ORG_ID}/rest/distribusjon/kjoretoy/v2.0/bulk/kjennemerke`;
+}
+
+/** The project's own Maskinporten client, as the bench's throwaway client, against the emulator's token route. */
+export function benchTokenProvider(client: {
+  tokenUrl: string;
+  issuer: string;
+  clientId: string;
+  kid: string;
+  privateKeyPem: string;
+}): MaskinportenTokenProvider {
+  return new MaskinportenTokenProvider(
     {
-      tokenUrl: info.tokenUrl,
-      audience: info.issuer,
-      clientId: credentials.client.clientId,
-      privateKeyPem: credentials.client.privateKeyPem,
-      kid: credentials.client.kid,
+      tokenUrl: client.tokenUrl,
+      audience: client.issuer,
+      clientId: client.clientId,
+      privateKeyPem: client.privateKeyPem,
+      kid: client.kid,
     },
     { metrics: new Metrics(), logger: createLogger({ level: 'silent' }) },
   );
-  const url = `${info.fiksBaseUrl}/${EMULATOR_FIKS_ORG_ID}/rest/distribusjon/kjoretoy/v2.0/bulk/kjennemerke`;
+}
+
+export function directFiks(emulator: EmulatorProcess, credentials: BenchCredentials): DirectFiks {
+  const info = emulator.handle.info;
+  const tokens = benchTokenProvider({
+    tokenUrl: info.tokenUrl,
+    issuer: info.issuer,
+    clientId: credentials.client.clientId,
+    kid: credentials.client.kid,
+    privateKeyPem: credentials.client.privateKeyPem,
+  });
+  const url = bulkKjennemerkeUrl(info.fiksBaseUrl);
   assertLocal(url);
   const bulkRequest = async (kjennemerker: string[]): Promise<BulkRequest> => {
     const token = await tokens.getToken('ks:fiks');
