@@ -76,11 +76,13 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
       return new SignJWT(payload as JWTPayload).setProtectedHeader(header as { alg: string }).sign(key);
     },
     grant(assertion, grantType = JWT_BEARER) {
-      return fetch(emulator.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: grantType, assertion }).toString(),
-      });
+      return buffered(
+        fetch(emulator.tokenUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: grantType, assertion }).toString(),
+        }),
+      );
     },
     async token(scope = 'ks:fiks') {
       const cached = tokens.get(scope);
@@ -103,23 +105,27 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
         ...init.headers,
       };
       const url = path.startsWith('http') ? path : t.fiksUrl(path);
-      return fetch(url, {
-        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        headers: Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined)),
-        body:
-          init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-      });
+      return buffered(
+        fetch(url, {
+          method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+          headers: Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined)),
+          body:
+            init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+        }),
+      );
     },
     async ecoc(path, init = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       const token = init.token === undefined ? await t.token('svv:kjoretoy/ecoc') : init.token;
       if (token !== null) headers.Authorization = `Bearer ${token}`;
-      return fetch(`${emulator.ecocBaseUrl}/meldingompreregistrering/v1/${path}`, {
-        method: init.method ?? 'POST',
-        headers,
-        body:
-          init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-      });
+      return buffered(
+        fetch(`${emulator.ecocBaseUrl}/meldingompreregistrering/v1/${path}`, {
+          method: init.method ?? 'POST',
+          headers,
+          body:
+            init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+        }),
+      );
     },
     async admin(path, init = {}) {
       const res = await fetch(`${emulator.url}/__emulator/${path}`, {
@@ -134,4 +140,15 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
     close: () => emulator.close(),
   };
   return t;
+}
+
+/**
+ * The response with its body already read: a test that looks only at the status must not leave the body unread, or
+ * undici stops reading that keep-alive socket and it outlives the emulator (Jest then has to kill the worker).
+ */
+async function buffered(response: Promise<Response>): Promise<Response> {
+  const res = await response;
+  const body = await res.arrayBuffer();
+  const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
+  return new Response(nullBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
