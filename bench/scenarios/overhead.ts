@@ -14,6 +14,11 @@ const JUDGED: readonly Server[] = ['subgraph', 'subgraphInfo', 'bareUpstream', '
  *  emulator) held it back, and its throughput says nothing about its own cost. */
 export const MIN_SERVER_CPU_PCT = 95;
 
+/** One list per server, for what each of its measured runs gave. */
+function perServer<T>(): Record<Server, T[]> {
+  return Object.fromEntries(SERVERS.map((server) => [server, []])) as unknown as Record<Server, T[]>;
+}
+
 /**
  * 2. One `vehicle(kjennemerke:)` query, closed loop with keep-alive, emulator latency 0, against five servers pinned
  * to the same CPU and driven identically, in rotating order each round:
@@ -80,30 +85,12 @@ export async function runOverhead(ctx: BenchContext): Promise<Figures> {
       await load(server, warmupSeconds);
     }
 
-    const runs: Record<Server, LoadResult[]> = {
-      subgraph: [],
-      subgraphInfo: [],
-      inMemoryUpstream: [],
-      bareUpstream: [],
-      bare: [],
-    };
+    const runs = perServer<LoadResult>();
     // CPU use of the server process during each measured run: near 100% means the server itself was the limit.
-    const cpuPct: Record<Server, number[]> = {
-      subgraph: [],
-      subgraphInfo: [],
-      inMemoryUpstream: [],
-      bareUpstream: [],
-      bare: [],
-    };
+    const cpuPct = perServer<number>();
     // CPU time per answered request, in µs: what a request costs the server even when a busy machine keeps it from
     // running flat out (contention still inflates it somewhat, so it is an estimate, not the goal figure).
-    const cpuUs: Record<Server, number[]> = {
-      subgraph: [],
-      subgraphInfo: [],
-      inMemoryUpstream: [],
-      bareUpstream: [],
-      bare: [],
-    };
+    const cpuUs = perServer<number>();
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so no server always runs first (or right after the same neighbour).
       const order = SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length]);
