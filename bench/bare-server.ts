@@ -20,8 +20,9 @@ import { loadTypeDefsText } from '../src/schema';
 export async function startBareServer(options: {
   model: VehicleModel;
   bodyLimit: string;
-  /** With this, `vehicle` first makes one upstream call (the `bareUpstream` server: bench/bare-upstream.ts). */
-  upstream?: { fetch(): Promise<void>; close(): Promise<void> };
+  /** With this, `vehicle` and `vehicles` first fetch their plates upstream (the `bareUpstream` server:
+   *  bench/bare-upstream.ts). */
+  upstream?: { fetch(kjennemerker: string[]): Promise<void>; close(): Promise<void> };
 }): Promise<{
   url: string;
   close(): Promise<void>;
@@ -30,9 +31,12 @@ export async function startBareServer(options: {
   const bareResolvers = {
     ...resolvers,
     Query: {
-      vehicle: upstream ? () => upstream.fetch().then(() => model) : () => model,
-      vehicles: (_parent: unknown, args: { kjennemerker?: string[] | null; kuids?: string[] | null }) =>
-        (args.kjennemerker ?? args.kuids ?? []).map(() => model),
+      vehicle: (_parent: unknown, args: { kjennemerke?: string | null }) =>
+        upstream && args.kjennemerke ? upstream.fetch([args.kjennemerke]).then(() => model) : model,
+      vehicles: (_parent: unknown, args: { kjennemerker?: string[] | null; kuids?: string[] | null }) => {
+        const list = (args.kjennemerker ?? args.kuids ?? []).map(() => model);
+        return upstream && args.kjennemerker ? upstream.fetch(args.kjennemerker).then(() => list) : list;
+      },
     },
     Vehicle: { __resolveReference: () => model },
   };
@@ -40,6 +44,7 @@ export async function startBareServer(options: {
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // as src/server.ts
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer({
     schema,

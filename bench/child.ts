@@ -31,8 +31,9 @@ export type ChildSpec =
       vehicles: number;
       kjennemerke: string;
       bodyLimit: string;
-      /** The `bareUpstream` variant: one raw bulk call per `vehicle` query first (bench/bare-upstream.ts). */
-      upstream?: BareUpstreamTarget;
+      /** The `bareUpstream` variant: the plates asked for are fetched with raw bulk calls of `batchSize` first
+       *  (bench/bare-upstream.ts). */
+      upstream?: BareUpstreamTarget & { batchSize: number };
     }
   | { kind: 'inmemory'; bulkAnswerText: string }
   | {
@@ -83,7 +84,7 @@ async function start(spec: ChildSpec): Promise<Started> {
       const dto = record ? vehicleAt(dataset, record) : undefined;
       const model = dto ? mapVehicle(dto as FiksKjoretoyDto, new Date().toISOString()) : null;
       if (!model) throw new Error(`bare server: vehicle ${spec.kjennemerke} not in the dataset`);
-      const upstream = spec.upstream ? bareUpstreamFetch(spec.upstream, spec.kjennemerke) : undefined;
+      const upstream = spec.upstream ? bareUpstreamFetch(spec.upstream, spec.upstream.batchSize) : undefined;
       const server = await startBareServer({ model, bodyLimit: spec.bodyLimit, upstream });
       return { info: { url: server.url }, close: () => server.close() };
     }

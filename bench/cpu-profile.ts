@@ -13,6 +13,7 @@ import {
   tasksetAvailable,
   type BenchCredentials,
 } from './processes';
+import { PROFILES } from './profile';
 import { distinctPlates } from './scenarios/batching';
 
 /**
@@ -154,7 +155,10 @@ async function main(): Promise<void> {
         ? await startBareProcess(plates[0], {
             cpu: cpu.server,
             nodeFlags: profiled,
-            upstream: server === 'bareUpstream' ? { emulator, credentials } : undefined,
+            upstream:
+              server === 'bareUpstream'
+                ? { emulator, credentials, batchSize: PROFILES.full.batching.batchSize }
+                : undefined,
           })
         : await startSubgraphProcess('subgraph (profiled)', emulator, credentials, {
             cpu: cpu.server,

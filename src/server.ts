@@ -66,6 +66,8 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
   const explorer = !production && Boolean(config.explorer);
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every response body for an ETag by default; GraphQL answers are POSTs that nobody revalidates.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const iviPool = deps.iviPool ?? new IviCheckPool();
 

@@ -1,6 +1,6 @@
 import { expectClean, vehiclesBody } from '../documents';
 import { percentileOfSorted, runLoad } from '../load';
-import { timeBulkCallsInProcess, type EmulatorProcess } from '../processes';
+import { startBareProcess, timeBulkCallsInProcess, type EmulatorProcess } from '../processes';
 import type { BenchContext } from '../profile';
 import type { Figures } from '../results';
 import { directFiks, type BulkRequest } from '../upstream-direct';
@@ -19,7 +19,10 @@ import { distinctPlates } from './batching';
  * To show where the rest goes, the same run also measures, one request at a time:
  * - the same query with emulator latency 0 (`p50MsAtLatency0`; `latencyAddedMs` ≈ 50 means one round trip);
  * - the direct calls at emulator latency 0 (`upstreamDirectP50MsAtLatency0`: the emulator's own time to answer);
- * - the same query on the bare Apollo Server, 100 vehicles from memory (`bareP50Ms`).
+ * - the same query on the bare Apollo Server, 100 vehicles from memory (`bareP50Ms`);
+ * - the same query on the bare server that first fetches the 100 plates with the same two bulk calls, raw, answers
+ *   parsed (`bareUpstreamP50Ms`, bench/bare-upstream.ts), and so `ownShareFloorP50Ms` = that minus the direct calls:
+ *   the own share no subgraph that fetches, parses and answers these vehicles gets below on this machine.
  */
 export async function runLatency(ctx: BenchContext): Promise<Figures> {
   const { vehicles, latencyMs, warmup, requests } = ctx.profile.latency;
@@ -52,12 +55,22 @@ export async function runLatency(ctx: BenchContext): Promise<Figures> {
     }
   };
 
-  const [main, atZero, bare] = await Promise.all([ctx.subgraph(latencyMs), ctx.subgraph(0), ctx.bare(plates[0])]);
+  const [main, atZero, bare, bareUpstream] = await Promise.all([
+    ctx.subgraph(latencyMs),
+    ctx.subgraph(0),
+    ctx.bare(plates[0]),
+    startBareProcess(plates[0], {
+      cpu: ctx.cpu.server,
+      upstream: { emulator: slow, credentials: ctx.credentials, batchSize },
+    }),
+  ]);
   const slowRun = await measure(main.url, `emulator latency ${latencyMs} ms`, slow);
   const directMs = await direct(slow, `emulator latency ${latencyMs} ms`);
   const zeroRun = await measure(atZero.url, 'emulator latency 0', fast);
   const directMsAtZero = await direct(fast, 'emulator latency 0');
   const bareRun = await measure(bare.url, 'bare server');
+  const floorRun = await measure(bareUpstream.url, `bare server with raw upstream calls, latency ${latencyMs} ms`);
+  await bareUpstream.handle.stop();
   const sizer = directFiks(fast, ctx.credentials);
   let upstreamBytes = 0;
   try {
@@ -73,7 +86,7 @@ export async function runLatency(ctx: BenchContext): Promise<Figures> {
     vehicles,
     upstreamLatencyMs: latencyMs,
     requests: slowRun.result.responses,
-    errors: slowRun.result.failed + zeroRun.result.failed + bareRun.result.failed,
+    errors: slowRun.result.failed + zeroRun.result.failed + bareRun.result.failed + floorRun.result.failed,
     bulkCallsPerRequest: slowRun.bulkCallsPerRequest,
     p50Ms: p50,
     p90Ms: slowRun.result.latency.percentile(90),
@@ -87,6 +100,8 @@ export async function runLatency(ctx: BenchContext): Promise<Figures> {
     subgraphOwnP50MsAtLatency0: p50AtZero - percentileOf(directMsAtZero, 50),
     upstreamBytes,
     bareP50Ms: bareRun.result.latency.percentile(50),
+    bareUpstreamP50Ms: floorRun.result.latency.percentile(50),
+    ownShareFloorP50Ms: floorRun.result.latency.percentile(50) - directP50,
   };
 }
 

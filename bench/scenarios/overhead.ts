@@ -64,7 +64,10 @@ export async function runOverhead(ctx: BenchContext): Promise<Figures> {
       cpu: ctx.cpu.server,
     }),
     startInMemoryUpstreamProcess(bulkAnswerText, { cpu: ctx.cpu.server }),
-    startBareProcess(plate, { cpu: ctx.cpu.server, upstream: { emulator, credentials: ctx.credentials } }),
+    startBareProcess(plate, {
+      cpu: ctx.cpu.server,
+      upstream: { emulator, credentials: ctx.credentials, batchSize: ctx.profile.batching.batchSize },
+    }),
     ctx.bare(plate),
   ]);
   const started = { subgraph, subgraphInfo, inMemoryUpstream: inMemory, bareUpstream, bare };

@@ -186,10 +186,17 @@ function countIdentifiersOf(
     return variableValues;
   };
 
-  const argumentsOf = (field: GraphQLField<unknown, unknown> | undefined, node: FieldNode): Record<string, unknown> => {
+  /** The field's arguments; the count depends on variables only if one of `counted` (the ones it reads) has one. */
+  const argumentsOf = (
+    field: GraphQLField<unknown, unknown> | undefined,
+    node: FieldNode,
+    counted: readonly string[],
+  ): Record<string, unknown> => {
     if (!field) return {};
     const usesVariables = node.arguments?.some((argument) => containsVariable(argument.value)) ?? false;
-    dependsOnVariables ||= usesVariables;
+    dependsOnVariables ||=
+      node.arguments?.some((argument) => counted.includes(argument.name.value) && containsVariable(argument.value)) ??
+      false;
     try {
       return getArgumentValues(field, node, usesVariables ? coercedVariables() : undefined);
     } catch {
@@ -201,22 +208,26 @@ function countIdentifiersOf(
     typeof value === 'number' && value > 0 ? value : value == null ? DEFAULT_PAGE : 0;
 
   /** Identifiers a field asks for itself, or undefined when the field is not a lookup. */
-  const lookupCount = (parent: string, node: FieldNode, args: () => Record<string, unknown>): number | undefined => {
+  const lookupCount = (
+    parent: string,
+    node: FieldNode,
+    args: (counted: readonly string[]) => Record<string, unknown>,
+  ): number | undefined => {
     const key = `${parent}.${node.name.value}`;
     switch (key) {
       case 'Query.vehicle':
-        return args().understellsnummer != null ? VIN_LOOKUP_COST : 1;
+        return args(['understellsnummer']).understellsnummer != null ? VIN_LOOKUP_COST : 1;
       case 'Query.vehicles': {
-        const { kjennemerker, kuids } = args();
+        const { kjennemerker, kuids } = args(['kjennemerker', 'kuids']);
         return lengthOf(kjennemerker) + lengthOf(kuids);
       }
       case 'Query._entities':
-        return representationsCost(args().representations);
+        return representationsCost(args(['representations']).representations);
       case 'PreRegistration.vehicle':
         return VIN_LOOKUP_COST;
       case 'Query.vehiclesByOwnerName':
       case 'Organization.vehicles':
-        return pageSize(args().first);
+        return pageSize(args(['first']).first);
       default:
         return undefined;
     }
@@ -269,7 +280,7 @@ function countIdentifiersOf(
       // Interface fields are counted under each implementing type's name (Owner.vehicles does not exist, but
       // `… on Organization { vehicles }` does); the parent's name is what the lookup table keys on.
       const own = parentType
-        ? lookupCount(parentType.name, selection, () => argumentsOf(fieldDef, selection))
+        ? lookupCount(parentType.name, selection, (counted) => argumentsOf(fieldDef, selection, counted))
         : undefined;
       const nested = walk(selection.selectionSet, fieldDef ? getNamedType(fieldDef.type) : undefined, path);
       total += own === undefined ? nested : own + own * nested;

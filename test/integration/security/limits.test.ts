@@ -234,6 +234,21 @@ describe('operation limits (graphql-armor + identifier cap + token limit)', () =
       await expectRefused(query, { p: plates.slice(0, 10), first: 20 }, 'BAD_USER_INPUT', /210 vehicle identifiers/);
     });
 
+    it('the same document is counted again when a counted argument comes from a variable: a plate 1, a VIN 10', async () => {
+      // The plate's value never changes the count, the VIN's presence does: the count made for the first request must
+      // not be reused for the second (an operation is counted once only when no counted argument is a variable).
+      const query = `query($p: [String!], $k: String, $v: String) {
+        vehicles(kjennemerker: $p) { kuid } vehicle(kjennemerke: $k, understellsnummer: $v) { kuid } }`;
+      await expectPasses(query, { p: plates.slice(0, 191), k: plates[199] });
+      await stack.reset();
+      await expectRefused(
+        query,
+        { p: plates.slice(0, 191), v: sample.vehicles[199].understellsnummer },
+        'BAD_USER_INPUT',
+        /201 vehicle identifiers/,
+      );
+    });
+
     it('a search page plus lookups: 100 + 99 + 1 passes, 100 + 100 + 1 is refused', async () => {
       const query = `query($n: String!, $p: [String!], $k: String!) {
         vehiclesByOwnerName(name: $n, first: 100) { totalCount } vehicles(kjennemerker: $p) { kuid } vehicle(kjennemerke: $k) { kuid } }`;
