@@ -63,8 +63,4 @@ EXPOSE 4001
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4001)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself; src/index.ts handles it (drain, then exit).
-# A young generation fixed at 2 × 32 MiB: V8's default grows it from 1 MiB up to 16 MiB under load and shrinks it
-# again when idle, and every request's short-lived objects (the upstream answer, its mapping, the GraphQL result) are
-# copied by each scavenge they survive; fewer, larger scavenges cost less CPU per request (docs/performance.md). The
-# benchmark runs every server with these flags (SERVER_NODE_FLAGS in bench/processes.ts; a test keeps them equal).
-CMD ["node", "--max-semi-space-size=32", "--min-semi-space-size=32", "dist/src/index.js"]
+CMD ["node", "dist/src/index.js"]

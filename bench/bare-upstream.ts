@@ -20,7 +20,7 @@ export interface BareUpstreamTarget {
  * The floor of the upstream path, for the `bareUpstream` servers of the overhead and latency scenarios: the least any
  * subgraph that fetches the vehicles per request must do. One `POST bulk/kjennemerke` per `batchSize` plates, in
  * parallel, through a bare undici Pool (sized as the product's), each answer read and parsed (as fast as the product
- * reads it: bench/json-body.ts); no deadline, retry, breaker, bulkhead, DataLoader, matching or mapping. The bare
+ * reads it: src/datasources/json-body.ts); no deadline, retry, breaker, bulkhead, DataLoader, matching or mapping. The bare
  * server then answers with its pre-mapped vehicles, so bareUpstream / bare is the ceiling a per-request upstream call
  * leaves on this machine, and subgraph / bareUpstream what the product's own upstream path costs on top.
  */

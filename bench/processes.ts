@@ -16,12 +16,6 @@ import type { BulkRequest } from './upstream-direct';
 // Children run from the TypeScript sources through tsx's CommonJS hook, like every development command (package.json).
 const CHILD_SCRIPT = join(__dirname, 'child.ts');
 const CHILD_LOADER = ['--require', 'tsx/cjs'];
-/**
- * The node flags the container image runs the subgraph with (its young-generation size, see the Dockerfile's CMD;
- * test/unit/tools/container-image.test.ts keeps the two equal). Every server the bench compares runs with them, so
- * a ratio compares code, not runtime tuning.
- */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32', '--min-semi-space-size=32'];
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const LOG_TAIL_LINES = 40;
@@ -62,8 +56,7 @@ export async function startChild(
   // For diagnosis only: extra node flags, e.g. BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const command = cpu === undefined ? process.execPath : 'taskset';
-  const serverFlags = spec.kind === 'emulator' || spec.kind === 'bulk-client' ? [] : SERVER_NODE_FLAGS;
-  const nodeCommand = [...CHILD_LOADER, ...serverFlags, ...nodeFlags, ...nodeArgs, CHILD_SCRIPT];
+  const nodeCommand = [...CHILD_LOADER, ...nodeFlags, ...nodeArgs, CHILD_SCRIPT];
   const args = cpu === undefined ? nodeCommand : ['-c', String(cpu), process.execPath, ...nodeCommand];
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const tail: string[] = [];

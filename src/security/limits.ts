@@ -180,7 +180,9 @@ function countIdentifiersOf(
   const coercedVariables = (): Record<string, unknown> => {
     if (!variableValues) {
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
-      // Bad variables fail the request before execution anyway; count them as given, so a count is still made.
+      // Bad variables fail the request before execution anyway; count them as given, so a count is still made, but
+      // never keep it: it was made from values another request of this document will not have.
+      if (!coerced.coerced) dependsOnVariables = true;
       variableValues = coerced.coerced ?? variables;
     }
     return variableValues;
@@ -200,6 +202,8 @@ function countIdentifiersOf(
     try {
       return getArgumentValues(field, node, usesVariables ? coercedVariables() : undefined);
     } catch {
+      // Unreadable (a required argument's variable missing): counted from the defaults, and not kept either.
+      dependsOnVariables = true;
       return {};
     }
   };

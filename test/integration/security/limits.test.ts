@@ -249,6 +249,19 @@ describe('operation limits (graphql-armor + identifier cap + token limit)', () =
       );
     });
 
+    it('a request whose variables do not coerce leaves no count behind: the next request of the document is counted', async () => {
+      // Without $n the searches' arguments cannot be read, so each counts the default page (20): 60, under the cap.
+      // That count must not be kept for the document, or a valid request would pass with 3 × 100 = 300.
+      const query = `query($n: String!) {
+        a: vehiclesByOwnerName(name: $n, first: 100) { totalCount }
+        b: vehiclesByOwnerName(name: $n, first: 100) { totalCount }
+        c: vehiclesByOwnerName(name: $n, first: 100) { totalCount } }`;
+      const bad = await stack.gql(query, {});
+      expect(bad.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(await upstreamCalls()).toBe(0);
+      await expectRefused(query, { n: sample.ownerSearch[0].name }, 'BAD_USER_INPUT', /300 vehicle identifiers/);
+    });
+
     it('a search page plus lookups: 100 + 99 + 1 passes, 100 + 100 + 1 is refused', async () => {
       const query = `query($n: String!, $p: [String!], $k: String!) {
         vehiclesByOwnerName(name: $n, first: 100) { totalCount } vehicles(kjennemerker: $p) { kuid } vehicle(kjennemerke: $k) { kuid } }`;
