@@ -237,6 +237,14 @@ function countIdentifiersOf(
     }
   };
 
+  /** Items of a list that looks nothing up itself but repeats its selection per item: a page of the ledger. */
+  const listLength = (
+    parent: string,
+    node: FieldNode,
+    args: (counted: readonly string[]) => Record<string, unknown>,
+  ): number | undefined =>
+    `${parent}.${node.name.value}` === 'Query.preRegistrations' ? pageSize(args(['first']).first) : undefined;
+
   /** A Vehicle reference resolves by kuid, else kjennemerke, else VIN (resolvers/Vehicle.ts). */
   const representationsCost = (value: unknown): number => {
     if (!Array.isArray(value)) return lengthOf(value);
@@ -283,11 +291,15 @@ function countIdentifiersOf(
           : undefined;
       // Interface fields are counted under each implementing type's name (Owner.vehicles does not exist, but
       // `… on Organization { vehicles }` does); the parent's name is what the lookup table keys on.
-      const own = parentType
-        ? lookupCount(parentType.name, selection, (counted) => argumentsOf(fieldDef, selection, counted))
-        : undefined;
+      const args = (counted: readonly string[]) => argumentsOf(fieldDef, selection, counted);
+      const own = parentType ? lookupCount(parentType.name, selection, args) : undefined;
       const nested = walk(selection.selectionSet, fieldDef ? getNamedType(fieldDef.type) : undefined, path);
-      total += own === undefined ? nested : own + own * nested;
+      if (own !== undefined) {
+        total += own + own * nested;
+      } else {
+        const items = parentType && nested > 0 ? listLength(parentType.name, selection, args) : undefined;
+        total += items === undefined ? nested : items * nested;
+      }
     }
     return total;
   };

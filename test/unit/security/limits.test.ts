@@ -93,6 +93,16 @@ describe('countIdentifiers: vehicles one operation can make the subgraph look up
     expect(count(`{ ...F4 } ${fragments.join(' ')}`)).toBe(10_000);
   });
 
+  it("multiplies lookups under a page of the ledger: each submission's vehicle is a VIN lookup of its own", () => {
+    const page = (first: string) => `{ preRegistrations${first} { edges { node { iviReferanse vehicle { kuid } } } } }`;
+    expect(count(page('(first: 100)'))).toBe(100 * VIN_LOOKUP_COST);
+    expect(count(page(''))).toBe(20 * VIN_LOOKUP_COST); // the schema's default page
+    expect(
+      count('query($n: Int) { preRegistrations(first: $n) { edges { node { vehicle { kuid } } } } }', { n: 5 }),
+    ).toBe(5 * VIN_LOOKUP_COST);
+    expect(count('{ preRegistrations(first: 100) { edges { node { iviReferanse } } } }')).toBe(0);
+  });
+
   it('ignores fields that look up nothing', () => {
     expect(count('{ __typename }')).toBe(0);
     expect(count('{ _service { sdl } }')).toBe(0);
