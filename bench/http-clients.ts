@@ -14,7 +14,7 @@ import { pinSelf, tasksetAvailable } from './processes';
  *
  * - `axiosHttp`: axios 1.x with its Node http adapter and keep-alive agents (the client before issue 13);
  * - `axiosFetch`: axios with its fetch adapter over undici's `fetch` and an undici `Agent` as dispatcher;
- * - `undici`: the project's HttpTransport (undici `Pool.request`).
+ * - `undici`: the project's HttpTransport (undici `Pool.dispatch` with its own response collector).
  *
  * Each client runs `connections` calls in a closed loop against a fixed-answer server in another process (pinned to
  * the other CPU), for `slice` seconds at a time, the clients taking turns round after round so that a busy machine

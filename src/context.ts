@@ -6,7 +6,6 @@ import { FiksDataSource } from './datasources/fiks/fiks-datasource';
 import type { LedgerSession } from './ledger/session';
 import { tooManyRequests } from './errors';
 import { IVI_CHECK_DEFAULTS, IviPoolBusyError, type IviCheckPool, type IviChecker } from './ivi/pool';
-import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { Caller } from './security/caller';
 
@@ -15,7 +14,6 @@ export interface RequestContext {
   caller: Caller;
   correlationId: string;
   config: Config;
-  logger: Logger;
   /** Per request: its DataLoaders never outlive the request or leak between callers. */
   fiks: FiksDataSource;
   ecoc: EcocDataSource;
@@ -27,7 +25,6 @@ export interface RequestContext {
 
 export interface ContextDeps {
   config: Config;
-  logger: Logger;
   metrics: Metrics;
   fiksClient: UpstreamRequester;
   ecocClient: UpstreamRequester;
@@ -61,16 +58,11 @@ export function createContextFactory(deps: ContextDeps & { iviPool: IviCheckPool
   return async ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }): Promise<RequestContext> => {
     const caller = await deps.authenticate(req);
     const correlationId = String(res.locals.correlationId);
-    let logger: Logger | undefined;
     const key = callerKey(caller);
     return {
       caller,
       correlationId,
       config: deps.config,
-      // Made on first use: most requests never log from a resolver, and a pino child costs a bindings serialisation.
-      get logger() {
-        return (logger ??= deps.logger.child({ correlationId }));
-      },
       fiks: new FiksDataSource({
         client: upstreamShares.requester(key, deps.fiksClient),
         config: deps.config.fiks,

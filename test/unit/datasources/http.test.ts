@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { UpstreamClient, type TokenSource, type UpstreamRequest } from '../../../src/datasources/http';
+import { HttpTransport } from '../../../src/datasources/http-transport';
 import { parseRetryAfter, extractUpstreamErrorId } from '../../../src/datasources/upstream-errors';
 import type { ResilienceConfig } from '../../../src/config';
 import { UpstreamError } from '../../../src/errors';
@@ -517,6 +518,58 @@ describe('UpstreamClient', () => {
     expect(text).not.toContain('secret-pw');
     expect(text).not.toContain('AB12345');
     expect(text).not.toContain('127.0.0.1');
+  });
+});
+
+describe("HttpTransport: the caller's signal", () => {
+  const upstream = new FakeUpstream();
+  let transport: HttpTransport;
+  beforeAll(() => upstream.start());
+  afterAll(() => upstream.stop());
+  beforeEach(() => {
+    upstream.calls = 0;
+    upstream.handler = (_req, res) => json(res, 200, { ok: true });
+    transport = new HttpTransport({
+      baseURL: upstream.url,
+      connections: 1,
+      attemptTimeoutMs: 10_000,
+      maxResponseBytes: 1024 * 1024,
+    });
+  });
+  afterEach(() => transport.close());
+
+  it('an already aborted signal sends nothing and rejects with its reason', async () => {
+    const reason = new Error('deadline passed');
+    await expect(transport.send({ method: 'GET', path: '/x', signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    // The one socket is free: the next exchange is answered, and it is the first the upstream saw.
+    await expect(transport.send({ method: 'GET', path: '/y' })).resolves.toMatchObject({ data: { ok: true } });
+    expect(upstream.calls).toBe(1);
+  });
+
+  it('aborting mid-body abandons the exchange, and the next call gets an answer', async () => {
+    let sentHalf!: () => void;
+    const halfSent = new Promise<void>((resolve) => (sentHalf = resolve));
+    upstream.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"items":[1,2,', () => sentHalf()); // and never the rest
+    };
+    const controller = new AbortController();
+    const pending = transport.send({ method: 'GET', path: '/slow', signal: controller.signal });
+    await halfSent;
+    controller.abort(new Error('deadline passed'));
+    await expect(pending).rejects.toThrow('deadline passed');
+    upstream.handler = (_req, res) => json(res, 200, { ok: true });
+    await expect(transport.send({ method: 'GET', path: '/next' })).resolves.toMatchObject({
+      status: 200,
+      data: { ok: true },
+    });
+  });
+
+  it('a signal aborted after the answer changes nothing', async () => {
+    const controller = new AbortController();
+    const answer = await transport.send({ method: 'GET', path: '/x', signal: controller.signal });
+    controller.abort(new Error('late'));
+    expect(answer).toMatchObject({ status: 200, data: { ok: true } });
   });
 });
 
