@@ -12,6 +12,7 @@ import {
   type VehicleRecord,
 } from './dataset';
 import { intBetween, rngFor } from './prng';
+import { addRegisterDetail } from './register-detail';
 import { generatedTech, type TechSpec } from './tech';
 import { DAY_MS, osloDate, osloDateTime } from './time';
 
@@ -149,6 +150,7 @@ function godkjenning(dataset: Dataset, record: VehicleRecord, tech: TechSpec): R
     kjoretoyklassifisering.efTypegodkjenning = { typegodkjenningNrTekst: tech.typeApprovalNumber };
 
   result.tekniskGodkjenning = { kjoretoyklassifisering, tekniskeData: tekniskeData(tech) };
+  addRegisterDetail(result, tech);
   return result;
 }
 

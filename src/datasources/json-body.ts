@@ -2,8 +2,8 @@
  * JSON from response bytes, without building one string for a large answer.
  *
  * V8 keeps strings over 128 KiB in its large-object space, where allocating and freeing them is costly: decoding a
- * 150 KB Fiks bulk answer (50 vehicles) into one string took about 60 times as long as decoding it in two halves
- * (docs/performance.md). So an answer above `SPLIT_ABOVE_BYTES` is cut at the elements of its top-level array, or of
+ * 150 KB answer into one string took about 60 times as long as decoding it in two halves (docs/performance.md), and a
+ * 50-vehicle Fiks bulk answer is about 500 KB (docs/upstreams.md §3). So an answer above `SPLIT_ABOVE_BYTES` is cut at the elements of its top-level array, or of
  * the arrays that are members of its top-level object (`responser`, `kjoretoyresponser`): each element is decoded
  * and parsed on its own, the rest (the wrapper, with those arrays empty) once, and the elements are put back in
  * order. The result is what JSON.parse would give. Anything the cut does not expect (a bare value in such an array,
