@@ -3,7 +3,7 @@ import { parseJsonChunks } from '../src/datasources/json-body';
 import { median } from './load';
 
 /**
- * `npx tsx bench/json-body.ts`: reading one 50-vehicle Fiks bulk answer (about 150 KB, in the 64 KB chunks a socket
+ * `npx tsx bench/json-body.ts`: reading one 50-vehicle Fiks bulk answer (about 500 KB, in the 64 KB chunks a socket
  * delivers), the obvious way (concatenate, decode to one string, JSON.parse) against src/datasources/json-body.ts
  * (element by element, no string in V8's large-object space). CPU time per answer, the two taking turns in one
  * process; medians of 15 rounds of 100. Numbers for docs/performance.md; not part of `npm run bench`.
