@@ -4,11 +4,11 @@ import type { TechSpec } from './tech';
 /**
  * The register detail real `godkjenning` answers carry besides what the subgraph reads: axles, brakes, tyre and rim
  * combinations, the towbar, plate sizes, where the VIN is stamped, gearbox, emissions and noise, approval numbers,
- * remarks, and a description and code type on nearly every code (docs/upstreams.md §3). The subgraph maps none of
- * it; it is here because real answers are that large (about 10 KB a vehicle; the emulator's were 3.4 KB), and an
- * emulator with answers a third of the real size makes every benchmark of reading them flatter than reality. Values
- * follow from the vehicle's technical data, so the same vehicle always gets the same detail; keys the emulator
- * already fills are never replaced.
+ * remarks, and descriptions and code types on the codes it does not map (docs/upstreams.md §3). The subgraph maps none
+ * of it, and codes it does map keep the emulator's own texts. It is here because real answers are that large (about
+ * 10 KB a vehicle; the emulator's were 3.4 KB), and an emulator with answers a third of the real size makes every
+ * benchmark of reading them flatter than reality. Values follow from the vehicle's technical data, so the same vehicle
+ * always gets the same detail; keys the emulator already fills are never replaced.
  */
 export function addRegisterDetail(godkjenning: Record<string, unknown>, tech: TechSpec): void {
   const teknisk = godkjenning.tekniskGodkjenning as Record<string, unknown> | undefined;
@@ -74,10 +74,6 @@ function classificationDetail(klassifisering: Record<string, unknown>, tech: Tec
     tekniskUnderkode: kode('INGENKODE'),
     iSamsvarMedTypegodkjenning: true,
   });
-  const tekniskKode = klassifisering.tekniskKode as Record<string, unknown> | undefined;
-  if (tekniskKode && klassifisering.beskrivelse) {
-    fill(tekniskKode, { kodeBeskrivelse: `Kjøretøy i klasse ${tech.klass} (${String(klassifisering.beskrivelse)})` });
-  }
 }
 
 function technicalDetail(data: Record<string, unknown>, tech: TechSpec): void {
@@ -129,7 +125,9 @@ function technicalDetail(data: Record<string, unknown>, tech: TechSpec): void {
       })),
     })),
   };
-  if (tech.tilhengerMedBrems) {
+  // Real answers carry the section without a towbar too, as an empty list.
+  if (!tech.tilhengerMedBrems) fill(data, { tilhengerkopling: { kopling: [] } });
+  else {
     fill(data, {
       tilhengerkopling: {
         kopling: [
@@ -170,9 +168,11 @@ function bodyDetail(karosseri: Record<string, unknown>, tech: TechSpec): void {
   const plate = kode('SS', 'Stort smalt', 'Stort smalt', 'TEKNISKEDATA.KJENNEMERKESTORRELSE');
   const type = karosseri.karosseritype as Record<string, unknown> | undefined;
   if (type) {
+    // Passenger-car body types carry the regulation's paragraph (about 900 characters), others a short text.
+    const name = String(type.kodeNavn ?? '');
     fill(type, {
       kodeTypeId: 'TEKNISKEDATA.KAROSSERITYPE',
-      kodeBeskrivelse: `${String(type.kodeNavn ?? '')}: ${BODY_TEXT}`,
+      kodeBeskrivelse: tech.klass === 'M1' ? `${name}: ${BODY_TEXT}` : name,
     });
   }
   fill(karosseri, {
@@ -216,8 +216,6 @@ function engineDetail(motorOgDrivverk: Record<string, unknown>, tech: TechSpec):
 
 function environmentDetail(miljodata: Record<string, unknown>, tech: TechSpec): void {
   fill(miljodata, { okoInnovasjon: false });
-  const euro = miljodata.euroKlasse as Record<string, unknown> | undefined;
-  if (euro) fill(euro, { kodeBeskrivelse: `Euro ${String(euro.kodeVerdi)} - EF 715/2007*EF 459/2012` });
   const testmasse = (tech.egenvekt ?? 1500) + 150;
   const coefficients = { veilastkoeffisientf0: 179.6, veilastkoeffisientf1: 0.958, veilastkoeffisientf2: 0.03831 };
   for (const group of (miljodata.miljoOgdrivstoffGruppe as Record<string, unknown>[] | undefined) ?? []) {
@@ -273,7 +271,7 @@ function tyreFor(tech: TechSpec): { sizes: [string, string, string, string][] } 
 
 const PLACING = 'TEKNISKEDATA.PLASSERINGDORER';
 const MARKING = 'TEKNISKEDATA.PLASSERINGMERKING';
-/** Real karosseritype descriptions are the regulation's paragraph (about 900 characters for AF). */
+/** Real passenger-car karosseritype descriptions are the regulation's paragraph (about 900 characters for AF). */
 const BODY_TEXT =
   'Motorvogn beregnet på frakt av passasjerer og deres bagasje eller gods. Dersom kjøretøyet er utstyrt med ' +
   '«tilgjengelige» setefester, skal en sitteplass anses å være til stede; med «tilgjengelige» menes at setefestene ' +

@@ -41,7 +41,8 @@ const EnvSchema = z.object({
   FIKS_ORG_ID: uuid.optional(),
   FIKS_INTEGRATION_ID: z.string().min(1).optional(),
   FIKS_INTEGRATION_PASSWORD: z.string().min(1).optional(),
-  FIKS_BULK_MAX_BATCH: int(1, 1000).default(50),
+  // At most 500: vehicles are 10-12 KB each (docs/upstreams.md §3), and an answer must stay under the 10 MiB limit.
+  FIKS_BULK_MAX_BATCH: int(1, 500).default(50),
   FIKS_VIN_CONCURRENCY: int(1, 64).default(4),
   FIKS_SEARCH_PAGE_MAX: int(1, 500).default(100),
   /** `sok/organisasjonsnummer` is in SVV's v2 spec, but whether Fiks exposes it is unconfirmed [I]. */

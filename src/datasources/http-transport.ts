@@ -90,6 +90,8 @@ export class HttpTransport {
   async send(req: HttpTransportRequest): Promise<HttpTransportResponse> {
     let headers = req.headers ? this.staticHeaders.concat(req.headers) : this.staticHeaders;
     if (req.body !== undefined) headers = headers.concat('content-type', req.contentType ?? 'application/json');
+    // Not even a connection for a call whose deadline has passed.
+    if (req.signal?.aborted) throw req.signal.reason ?? new errors.RequestAbortedError();
     const received = await new Promise<ReceivedResponse>((resolve, reject) => {
       this.pool.dispatch(
         { method: req.method, path: this.basePath + req.path, headers, body: req.body },
@@ -167,8 +169,8 @@ class ResponseCollector implements Dispatcher.DispatchHandler {
     this.chunks.push(chunk);
   }
 
+  /** Only after the final answer (a 1xx calls onResponseStart, then the final status replaces it). */
   onResponseEnd(): void {
-    if (this.status < 200) return; // only a 1xx ended: nothing to answer with yet
     this.settle();
     this.resolve({ status: this.status, headers: this.headers, chunks: this.chunks });
   }

@@ -1,3 +1,5 @@
+import diagnostics from 'node:diagnostics_channel';
+import { getEventListeners } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -538,26 +540,38 @@ describe("HttpTransport: the caller's signal", () => {
   });
   afterEach(() => transport.close());
 
+  const abortListeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+  /** Resolves when undici has received the response headers of the next exchange (its diagnostics channel). */
+  const nextResponseHeaders = () =>
+    new Promise<void>((resolve) => {
+      const channel = diagnostics.channel('undici:request:headers');
+      const onHeaders = () => {
+        channel.unsubscribe(onHeaders);
+        resolve();
+      };
+      channel.subscribe(onHeaders);
+    });
+
   it('an already aborted signal sends nothing and rejects with its reason', async () => {
     const reason = new Error('deadline passed');
     await expect(transport.send({ method: 'GET', path: '/x', signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
-    // The one socket is free: the next exchange is answered, and it is the first the upstream saw.
     await expect(transport.send({ method: 'GET', path: '/y' })).resolves.toMatchObject({ data: { ok: true } });
-    expect(upstream.calls).toBe(1);
+    expect(upstream.calls).toBe(1); // only /y reached the upstream
   });
 
-  it('aborting mid-body abandons the exchange, and the next call gets an answer', async () => {
-    let sentHalf!: () => void;
-    const halfSent = new Promise<void>((resolve) => (sentHalf = resolve));
+  it('aborting mid-body abandons the exchange, leaves no listener, and the next call gets an answer', async () => {
     upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"items":[1,2,', () => sentHalf()); // and never the rest
+      res.write('{"items":[1,2,'); // and never the rest
     };
     const controller = new AbortController();
+    const headersIn = nextResponseHeaders();
     const pending = transport.send({ method: 'GET', path: '/slow', signal: controller.signal });
-    await halfSent;
+    await headersIn;
+    expect(abortListeners(controller.signal)).toBe(1);
     controller.abort(new Error('deadline passed'));
     await expect(pending).rejects.toThrow('deadline passed');
+    expect(abortListeners(controller.signal)).toBe(0);
     upstream.handler = (_req, res) => json(res, 200, { ok: true });
     await expect(transport.send({ method: 'GET', path: '/next' })).resolves.toMatchObject({
       status: 200,
@@ -565,9 +579,35 @@ describe("HttpTransport: the caller's signal", () => {
     });
   });
 
-  it('a signal aborted after the answer changes nothing', async () => {
+  it("a call waiting for the pool's one socket is dropped when its signal aborts, and never sent", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    upstream.handler = (_req, res) => void released.then(() => json(res, 200, { ok: true }));
+    const first = transport.send({ method: 'GET', path: '/held' });
+    await until(() => upstream.calls === 1);
+    const controller = new AbortController();
+    const queued = transport.send({ method: 'GET', path: '/queued', signal: controller.signal });
+    controller.abort(new Error('deadline passed'));
+    release();
+    await expect(first).resolves.toMatchObject({ status: 200 });
+    await expect(queued).rejects.toThrow('deadline passed');
+    await expect(transport.send({ method: 'GET', path: '/after' })).resolves.toMatchObject({ status: 200 });
+    expect(upstream.requests.slice(-2).map((r) => r.url)).toEqual(['/held', '/after']);
+  });
+
+  it('a header undici refuses rejects the call without sending it', async () => {
+    const sent = upstream.calls;
+    await expect(transport.send({ method: 'GET', path: '/x', headers: ['x-bad', 'line\r\nbreak'] })).rejects.toThrow();
+    expect(upstream.calls).toBe(sent);
+  });
+
+  it('after an answer or a failure the signal keeps no listener, and a late abort changes nothing', async () => {
     const controller = new AbortController();
     const answer = await transport.send({ method: 'GET', path: '/x', signal: controller.signal });
+    expect(abortListeners(controller.signal)).toBe(0);
+    upstream.handler = (req) => req.socket.destroy();
+    await expect(transport.send({ method: 'GET', path: '/reset', signal: controller.signal })).rejects.toThrow();
+    expect(abortListeners(controller.signal)).toBe(0);
     controller.abort(new Error('late'));
     expect(answer).toMatchObject({ status: 200, data: { ok: true } });
   });

@@ -44,13 +44,20 @@ describe('the emulator answers with vehicles the size and shape of real ones', (
     expect(axles.akselGruppe).toHaveLength(axles.antallAksler);
   });
 
-  it('adds only what the subgraph does not read: every vehicle still maps to its make, class, weights and fuels', () => {
-    for (const dto of cars.slice(0, 50)) {
-      const technical = mapVehicle(dto, '2026-12-02T00:00:00Z').technical!;
-      expect(technical.make).toEqual(expect.any(String));
-      expect(technical.vehicleClass?.value).toMatch(/^(M1|N1)$/);
-      expect(technical.weights?.curbWeightKg).toBeGreaterThan(0);
-      expect(technical.fuels.length).toBeGreaterThan(0);
+  it('adds only what the subgraph does not read: every vehicle maps exactly as it did without the detail', () => {
+    let withoutDetail: typeof vehicleAt | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('../../../emulator/register-detail', () => ({ addRegisterDetail: () => undefined }));
+      withoutDetail = (jest.requireActual('../../../emulator/dto') as typeof import('../../../emulator/dto')).vehicleAt;
+    });
+    jest.dontMock('../../../emulator/register-detail');
+    const records = [...dataset.all()].slice(0, 300);
+    for (const record of records) {
+      const full = vehicleAt(dataset, record);
+      const plain = withoutDetail!(dataset, record);
+      if (!full || !plain) continue;
+      expect(bytes(full)).toBeGreaterThan(bytes(plain));
+      expect(mapVehicle(full, '2026-12-02T00:00:00Z')).toEqual(mapVehicle(plain, '2026-12-02T00:00:00Z'));
     }
   });
 });

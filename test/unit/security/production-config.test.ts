@@ -36,6 +36,11 @@ describe('production start-up refusals (parseEnv + checkProductionEnv)', () => {
     expect(() => checkProductionEnv(parseEnv({ ...PRODUCTION, EXPLORER_ENABLED: 'false' }))).not.toThrow();
   });
 
+  it('refuses a bulk batch whose answer could pass the 10 MiB answer limit (over 500 vehicles), naming the variable', () => {
+    expect(() => parseEnv({ ...PRODUCTION, FIKS_BULK_MAX_BATCH: '500' })).not.toThrow();
+    expect(() => parseEnv({ ...PRODUCTION, FIKS_BULK_MAX_BATCH: '501' })).toThrow(/FIKS_BULK_MAX_BATCH/);
+  });
+
   it('accepts a complete production configuration', () => {
     expect(() => checkProductionEnv(parseEnv(PRODUCTION))).not.toThrow();
     expect(authFromEnv(parseEnv(PRODUCTION))).toEqual({
