@@ -52,6 +52,8 @@ export async function startBareServer(options: {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // Apollo's defaults otherwise: its cache-control plugin stays on here (the "bare Apollo Server"), though
+    // the subgraph turns it off; docs/performance.md says what that is worth to the ratio.
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
   });
   await apollo.start();

@@ -5,6 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { IviCheckInput, IviCheckResult } from './check';
 import { IVI_ISSUE_CODES, IVI_XML_FIELD, IVI_XML_PATH } from './types';
@@ -19,6 +21,20 @@ export interface IviCheckPoolOptions {
 }
 
 export const IVI_CHECK_DEFAULTS = { maxQueue: 32, timeoutMs: 5000 } as const;
+
+/** A 2 MiB document and its tree need a few tens of MB; a runaway one is stopped here, not by the pod's limit. */
+export const IVI_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 256 };
+
+/**
+ * An operator may give the service a larger young generation (`NODE_OPTIONS=--max-semi-space-size=N`;
+ * docs/operations.md). V8 applies that flag to every isolate created later too, and a worker's `resourceLimits` then
+ * no longer bound its young generation: each IVI worker would reserve as much as the main thread. Back at 0, V8's
+ * default ("size it from the heap's limits"), the flag lets each worker size its heap from its own limits; the main
+ * thread's heap was configured at start-up and keeps its size.
+ */
+export function letWorkersSizeTheirOwnHeaps(): void {
+  setFlagsFromString('--max-semi-space-size=0');
+}
 
 /** The pool's queue is full: the caller should retry later (TOO_MANY_REQUESTS). */
 export class IviPoolBusyError extends Error {
@@ -53,6 +69,7 @@ export class IviCheckPool {
     const threads = options.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1));
     this.timeoutMs = options.timeoutMs ?? IVI_CHECK_DEFAULTS.timeoutMs;
     this.capacity = threads + (options.maxQueue ?? IVI_CHECK_DEFAULTS.maxQueue);
+    letWorkersSizeTheirOwnHeaps();
     this.pool = new Piscina<IviCheckInput, IviCheckResult>({
       ...workerSetup(),
       minThreads: 0,
@@ -60,8 +77,7 @@ export class IviCheckPool {
       idleTimeout: 60_000,
       // Below the event loop's priority (Linux: per thread), so probes and lookups win the CPU on a busy replica.
       niceIncrement: 10,
-      // A 2 MiB document and its tree need a few tens of MB; a runaway one is stopped here, not by the pod's limit.
-      resourceLimits: { maxOldGenerationSizeMb: 256 },
+      resourceLimits: IVI_WORKER_RESOURCE_LIMITS,
     });
   }
 

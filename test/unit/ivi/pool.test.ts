@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { buildIvi } from '../../../src/ivi';
 import { IviCheckPool } from '../../../src/ivi/pool';
 import { SAMPLE_ECOC_INPUT } from '../../fixtures/ivi';
@@ -66,4 +69,27 @@ describe('IviCheckPool', () => {
       await tiny.close();
     }
   });
+});
+
+describe('IviCheckPool when the operator gives the service a larger young generation (NODE_OPTIONS)', () => {
+  const FIXTURE = join(__dirname, '..', '..', 'fixtures', 'runtime', 'worker-young-generation.ts');
+  const LARGER = '--max-semi-space-size=32';
+  /** Young-generation sizes (MiB) after allocation: a worker's with the pool's limits, then the main thread's. */
+  const measure = async (nodeOptions: string, buildPool: boolean) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--require', require.resolve('tsx/cjs'), FIXTURE], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: nodeOptions, BUILD_POOL: buildPool ? '1' : '0' },
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout) as { workerNewSpaceMb: number; mainNewSpaceMb: number };
+  };
+
+  it('its workers size their heaps from their own limits, as without the option; the main thread keeps the larger one', async () => {
+    const plain = await measure('', true);
+    const largerNoPool = await measure(LARGER, false);
+    const larger = await measure(LARGER, true);
+    // Without the pool's reset, V8 gives a worker the main thread's young generation (what the reset is for).
+    expect(largerNoPool.workerNewSpaceMb).toBeGreaterThan(plain.workerNewSpaceMb);
+    expect(larger.workerNewSpaceMb).toBe(plain.workerNewSpaceMb);
+    expect(larger.mainNewSpaceMb).toBeGreaterThan(plain.mainNewSpaceMb);
+  }, 120_000);
 });
