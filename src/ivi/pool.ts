@@ -32,7 +32,7 @@ export const IVI_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSize
  * default ("size it from the heap's limits"), the flag lets each worker size its heap from its own limits; the main
  * thread's heap was configured at start-up and keeps its size.
  */
-export function letWorkersSizeTheirOwnHeaps(): void {
+function letWorkersSizeTheirOwnHeaps(): void {
   setFlagsFromString('--max-semi-space-size=0');
 }
 
