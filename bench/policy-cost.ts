@@ -15,7 +15,8 @@ import { median } from './load';
  * call, first for calls that end at once (50 in flight, each done at the next `setImmediate`), then for calls that live
  * as long as a loaded server's upstream calls do (1000 in flight, 20 ms each), so their objects outlive scavenges. The
  * policies are built as src/datasources/http.ts builds them (deadline, bulkhead, retry, breaker), with the defaults of
- * src/config.ts except the bulkhead's size: room for every call in flight, so no call waits. Medians of 7 rounds.
+ * src/config.ts except the bulkhead's size: room for every call in flight, so no call waits. Every call succeeds, so
+ * the retry's backoff and the failure conditions are stand-ins that never run. Medians of 7 rounds.
  * Numbers for docs/performance.md; not part of `npm run bench`.
  */
 const deadline = timeout(10_000, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
