@@ -52,6 +52,7 @@ const ConfigSchema = z
     bulkMaxIds: z.number().int().min(1).max(100_000).optional(),
     dailyQuota: z.number().int().min(0).nullable().optional(),
     latencyMs: z.number().int().min(0).max(600_000).optional(),
+    searchFodselsnummer: z.boolean().optional(),
   })
   .strict();
 export type EmulatorConfigUpdate = z.infer<typeof ConfigSchema>;
@@ -68,7 +69,12 @@ export function configure(settings: EmulatorSettings, input: unknown): { ok: tru
   if (update.bulkMaxIds !== undefined) settings.bulkMaxIds = update.bulkMaxIds;
   if (update.latencyMs !== undefined) settings.latencyMs = update.latencyMs;
   if (update.dailyQuota !== undefined) settings.dailyQuota = update.dailyQuota ?? undefined;
+  if (update.searchFodselsnummer !== undefined) settings.searchFodselsnummer = update.searchFodselsnummer;
   return { ok: true };
+}
+
+function settingsView(settings: EmulatorSettings) {
+  return { ...settings, dailyQuota: settings.dailyQuota ?? null, fiksOrgIds: [...settings.fiksOrgIds] };
 }
 
 export function adminHandler(deps: AdminDeps) {
@@ -103,15 +109,12 @@ export function adminHandler(deps: AdminDeps) {
       return json(200, deps.ctx.dataset.sample(count));
     }
     if (action === 'config') {
-      if (method === 'GET')
-        return json(200, { ...deps.ctx.settings, dailyQuota: deps.ctx.settings.dailyQuota ?? null });
+      if (method === 'GET') return json(200, settingsView(deps.ctx.settings));
       if (method === 'POST') {
         const body = parseJsonBody(req);
         if (!body.ok) return json(400, { error: 'body must be JSON' });
         const result = configure(deps.ctx.settings, body.value);
-        return result.ok
-          ? json(200, { ...deps.ctx.settings, dailyQuota: deps.ctx.settings.dailyQuota ?? null })
-          : json(400, { error: result.message });
+        return result.ok ? json(200, settingsView(deps.ctx.settings)) : json(400, { error: result.message });
       }
     }
     if (action === 'health' && method === 'GET') return json(200, { ok: true, vehicles: deps.ctx.dataset.size });

@@ -9,8 +9,12 @@ export type VehicleClass = 'M1' | 'N1' | 'N3' | 'M3' | 'L3e' | 'O1' | 'O2';
 
 export interface ClassInfo {
   navn: string;
-  /** kjoretoyAvgiftsKode: 101 (Personbil) and 314 (Varebil klasse 1) are seen in real answers, the others synthetic. */
+  /** `tekniskKode.kodeBeskrivelse`: M1's text is from a real answer, the others are written in its style. */
+  beskrivelse: string;
+  /** kjoretoyAvgiftsKode: 101 (Personbil) and 314 (Varebil klasse 1) are seen in real answers, with these
+   *  `[kodeNavn, kodeBeskrivelse]`; the other codes and texts are synthetic. */
   avgiftsKode: string;
+  avgift: [string, string];
   /** Ordinary plate with 4 digits (MC, trailers) rather than 5. */
   shortPlate: boolean;
   /** Gets periodic inspection (EU-kontroll). */
@@ -20,13 +24,69 @@ export interface ClassInfo {
 }
 
 export const CLASSES: Record<VehicleClass, ClassInfo> = {
-  M1: { navn: 'Personbil', avgiftsKode: '101', shortPlate: false, inspected: true, inspectionYears: [4, 2] },
-  N1: { navn: 'Varebil', avgiftsKode: '314', shortPlate: false, inspected: true, inspectionYears: [4, 2] },
-  N3: { navn: 'Lastebil', avgiftsKode: '520', shortPlate: false, inspected: true, inspectionYears: [1, 1] },
-  M3: { navn: 'Buss', avgiftsKode: '410', shortPlate: false, inspected: true, inspectionYears: [1, 1] },
-  L3e: { navn: 'Motorsykkel', avgiftsKode: '302', shortPlate: true, inspected: false, inspectionYears: [4, 2] },
-  O1: { navn: 'Tilhenger (lett)', avgiftsKode: '602', shortPlate: true, inspected: false, inspectionYears: [0, 0] },
-  O2: { navn: 'Tilhenger', avgiftsKode: '603', shortPlate: true, inspected: false, inspectionYears: [0, 0] },
+  M1: {
+    navn: 'Personbil',
+    beskrivelse: 'Bil for persontransport med høyst 8 sitteplasser i tillegg til førersetet (Personbil)',
+    avgiftsKode: '101',
+    avgift: ['Personbil', 'Personbil, unntatt ambulanse'],
+    shortPlate: false,
+    inspected: true,
+    inspectionYears: [4, 2],
+  },
+  N1: {
+    navn: 'Varebil',
+    beskrivelse: 'Bil for godsbefordring med tillatt totalvekt ikke over 3 500 kg',
+    avgiftsKode: '314',
+    avgift: ['Varebil Klasse 1 - etter 31.3.2001', 'Varebil (Klasse 1),- fortollet etter 31.3.2001'],
+    shortPlate: false,
+    inspected: true,
+    inspectionYears: [4, 2],
+  },
+  N3: {
+    navn: 'Lastebil',
+    beskrivelse: 'Bil for godsbefordring med tillatt totalvekt over 12 000 kg',
+    avgiftsKode: '520',
+    avgift: ['Lastebil', 'Lastebil med tillatt totalvekt over 12 000 kg'],
+    shortPlate: false,
+    inspected: true,
+    inspectionYears: [1, 1],
+  },
+  M3: {
+    navn: 'Buss',
+    beskrivelse: 'Bil for persontransport med mer enn 8 sitteplasser og tillatt totalvekt over 5 000 kg (Buss)',
+    avgiftsKode: '410',
+    avgift: ['Buss', 'Buss'],
+    shortPlate: false,
+    inspected: true,
+    inspectionYears: [1, 1],
+  },
+  L3e: {
+    navn: 'Motorsykkel',
+    beskrivelse: 'Tohjuls motorsykkel (Motorsykkel)',
+    avgiftsKode: '302',
+    avgift: ['Motorsykkel', 'Motorsykkel'],
+    shortPlate: true,
+    inspected: false,
+    inspectionYears: [4, 2],
+  },
+  O1: {
+    navn: 'Tilhenger (lett)',
+    beskrivelse: 'Tilhenger med tillatt totalvekt ikke over 750 kg',
+    avgiftsKode: '602',
+    avgift: ['Tilhenger', 'Tilhenger med tillatt totalvekt ikke over 750 kg'],
+    shortPlate: true,
+    inspected: false,
+    inspectionYears: [0, 0],
+  },
+  O2: {
+    navn: 'Tilhenger',
+    beskrivelse: 'Tilhenger med tillatt totalvekt over 750 kg og ikke over 3 500 kg',
+    avgiftsKode: '603',
+    avgift: ['Tilhenger', 'Tilhenger med tillatt totalvekt over 750 kg'],
+    shortPlate: true,
+    inspected: false,
+    inspectionYears: [0, 0],
+  },
 };
 
 export const CLASS_WEIGHTS: [VehicleClass, number][] = [
@@ -318,22 +378,22 @@ export const POPULAR_NAMES: [string, string][] = [
 ];
 
 export const STREETS = [
-  'TESTVEGEN',
-  'FJORDGATA',
-  'STORGATA',
-  'KIRKEVEIEN',
-  'SKOGVEIEN',
-  'BJØRKELIA',
-  'ELVEBAKKEN',
-  'SJØGATA',
-  'HAGEVEIEN',
-  'FURUÅSEN',
-  'MÅKEVEIEN',
-  'LIAVEGEN',
-  'BRUGATA',
-  'SOLHAUGEN',
-  'ENGVEIEN',
-  'STASJONSVEIEN',
+  'Testvegen',
+  'Fjordgata',
+  'Storgata',
+  'Kirkeveien',
+  'Skogveien',
+  'Bjørkelia',
+  'Elvebakken',
+  'Sjøgata',
+  'Hageveien',
+  'Furuåsen',
+  'Måkeveien',
+  'Liavegen',
+  'Brugata',
+  'Solhaugen',
+  'Engveien',
+  'Stasjonsveien',
 ];
 
 export interface PostPlace {

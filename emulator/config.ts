@@ -10,6 +10,11 @@ const EmulatorEnvSchema = z.object({
   EMULATOR_SEED: int(0, 2 ** 31 - 1).default(20261123),
   EMULATOR_VEHICLES: int(10, 1_000_000).default(3000),
   EMULATOR_LATENCY_MS: int(0, 60000).default(0),
+  /** Search answers carry owners' fødselsnummer, as for an integration whose roles allow it. */
+  EMULATOR_SEARCH_FNR: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export type EmulatorEnv = z.infer<typeof EmulatorEnvSchema>;

@@ -10,6 +10,10 @@ export interface EmulatorSettings {
   /** Vehicles per day; undefined = unlimited. */
   dailyQuota?: number;
   latencyMs: number;
+  /** Fiks organisations where the service is activated and the integrations granted access; others get 403. */
+  fiksOrgIds: ReadonlySet<string>;
+  /** v2 search answers carry the owners' fødselsnummer (an integration whose roles allow it); default off. */
+  searchFodselsnummer: boolean;
 }
 
 /** What `gjenstaendeKvote` starts from when no quota is configured: large, but still visibly counting down. */

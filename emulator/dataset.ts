@@ -617,9 +617,9 @@ export class Dataset {
     const place: PostPlace = pickWeighted(rng, POST_PLACES, POST_PLACE_WEIGHTS);
     const line =
       organisation && chance(rng, 0.3)
-        ? `POSTBOKS ${intBetween(rng, 1, 999)}`
+        ? `Postboks ${intBetween(rng, 1, 999)}`
         : `${pick(rng, STREETS)} ${intBetween(rng, 1, 120)}${chance(rng, 0.1) ? 'B' : ''}`;
-    return { adresselinje1: line, ...place, land: 'NORGE', landkode: 'NOR' };
+    return { adresselinje1: line, ...place, land: 'Norge', landkode: 'NOR' };
   }
 
   partyName(id: PartyId): string {

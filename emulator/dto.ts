@@ -1,4 +1,4 @@
-import { CLASSES, HYBRID_CATEGORIES, IMPORT_COUNTRIES, type VehicleClass } from './catalogue';
+import { CLASSES, HYBRID_CATEGORIES, IMPORT_COUNTRIES, type ClassInfo, type VehicleClass } from './catalogue';
 import {
   Dataset,
   currentOrdinaryPlate,
@@ -22,8 +22,9 @@ import { DAY_MS, osloDate, osloDateTime } from './time';
  * registrering and kjennemerke depend on the point in time; periodiskKjoretoyKontroll is always current.
  */
 
-/** Which answer the vehicle is part of: a bulk lookup (kjennemerke, kuid, VIN) or a v2 search (`sok/*`). */
-export type AnswerKind = 'bulk' | 'search';
+/** Which answer the vehicle is part of: a bulk lookup (kjennemerke, kuid, VIN) or a v2 search (`sok/*`), with the
+ *  owners' fødselsnummer when the integration's roles allow it. */
+export type AnswerKind = 'bulk' | 'search' | 'search-fnr';
 
 export interface Kodeverk {
   kodeVerdi: string;
@@ -84,7 +85,7 @@ export function vehicleAt(
   const kjoretoyId: Record<string, unknown> = {};
   if (ordinary) kjoretoyId.kjennemerke = displayPlate(ordinary);
   kjoretoyId.understellsnummer = record.vin;
-  if (answer === 'search') kjoretoyId.kuid = record.kuid;
+  if (answer !== 'bulk') kjoretoyId.kuid = record.kuid;
 
   const dto: KjoretoyDto = { kjoretoyId };
   if (record.firstReg !== undefined) {
@@ -117,7 +118,8 @@ export function vehicleAt(
       ),
     };
     if (status.tom !== undefined) registrering.tilTidspunkt = osloDateTime(status.tom);
-    if (owner) registrering.registrertForstegangPaEierskap = osloDateTime(owner.fom);
+    // Recorded in 2 of 24 real vehicles and absent from the rest (docs/upstreams.md §3): here about one in ten.
+    if (owner && record.index % 10 === 0) registrering.registrertForstegangPaEierskap = osloDateTime(owner.fom);
     // A date-time, despite its name (docs/upstreams.md §3).
     if (status.status === 'AVREGISTRERT') registrering.avregistrertSidenDato = osloDateTime(status.fom);
     dto.registrering = registrering;
@@ -142,10 +144,14 @@ function godkjenning(dataset: Dataset, record: VehicleRecord, tech: TechSpec): R
     result.forstegangsGodkjenning = forstegang;
   }
 
-  const klassNavn = tech.klassNavn ?? CLASSES[tech.klass as VehicleClass]?.navn;
-  const kjoretoyklassifisering: Record<string, unknown> = { tekniskKode: kode(tech.klass, klassNavn) };
+  const classInfo = CLASSES[tech.klass as VehicleClass] as ClassInfo | undefined;
+  const klassNavn = tech.klassNavn ?? classInfo?.navn;
+  const kjoretoyklassifisering: Record<string, unknown> = { tekniskKode: tekniskKode(tech) };
   if (klassNavn) kjoretoyklassifisering.beskrivelse = klassNavn;
-  if (tech.avgiftsKode) kjoretoyklassifisering.kjoretoyAvgiftsKode = kode(tech.avgiftsKode);
+  if (tech.avgiftsKode) {
+    const texts = classInfo?.avgiftsKode === tech.avgiftsKode ? classInfo.avgift : [];
+    kjoretoyklassifisering.kjoretoyAvgiftsKode = kode(tech.avgiftsKode, ...texts);
+  }
   if (tech.typeApprovalNumber)
     kjoretoyklassifisering.efTypegodkjenning = { typegodkjenningNrTekst: tech.typeApprovalNumber };
 
@@ -154,8 +160,14 @@ function godkjenning(dataset: Dataset, record: VehicleRecord, tech: TechSpec): R
   return result;
 }
 
+/** The vehicle class with its name and text, as both places that carry it in real answers have it. */
+function tekniskKode(tech: TechSpec): Kodeverk {
+  const classInfo = CLASSES[tech.klass as VehicleClass] as ClassInfo | undefined;
+  return kode(tech.klass, tech.klassNavn ?? classInfo?.navn, classInfo?.beskrivelse);
+}
+
 function tekniskeData(tech: TechSpec): Record<string, unknown> {
-  const generelt: Record<string, unknown> = { tekniskKode: kode(tech.klass) };
+  const generelt: Record<string, unknown> = { tekniskKode: tekniskKode(tech) };
   if (tech.make) generelt.merke = [{ merke: tech.make, ...(tech.makeCode ? { merkeKode: tech.makeCode } : {}) }];
   if (tech.commercialName) generelt.handelsbetegnelse = [tech.commercialName];
   if (tech.typebetegnelse) generelt.typebetegnelse = tech.typebetegnelse;
@@ -163,15 +175,28 @@ function tekniskeData(tech: TechSpec): Record<string, unknown> {
   const data: Record<string, unknown> = { generelt };
 
   if (tech.engine) {
+    const { engine } = tech;
+    const drivstoff = (f: (typeof engine.fuels)[number], hybridElectric: boolean) => ({
+      drivstoffKode: kode(f.fuel.kodeVerdi, f.fuel.kodeNavn, f.fuel.kodeNavn, 'TEKNISKEDATA.DRIVSTOFFTYPE'),
+      // The recorded plug-in hybrid's electric motor also has a one-hour power, a little over half its peak.
+      ...(hybridElectric && f.kw !== undefined ? { maksEffektPrTime: Math.round(f.kw * 5.3) / 10 } : {}),
+      ...(f.kw !== undefined ? { maksNettoEffekt: f.kw } : {}),
+    });
+    const hybrid = tech.powertrain === 'HYBRID' || tech.powertrain === 'PLUGIN';
+    // Hybrids as the recorded one: the combustion engine first, then a motor of its own for the electric drive.
+    const [first, ...rest] = engine.fuels;
     const motor: Record<string, unknown> = {
-      drivstoff: tech.engine.fuels.map((f) => ({
-        drivstoffKode: kode(f.fuel.kodeVerdi, f.fuel.kodeNavn, undefined, 'TEKNISKEDATA.DRIVSTOFFTYPE'),
-        ...(f.kw !== undefined ? { maksNettoEffekt: f.kw } : {}),
-      })),
+      drivstoff: (hybrid ? [first] : engine.fuels).map((f) => drivstoff(f, false)),
     };
-    if (tech.engine.cylinders !== undefined) motor.antallSylindre = tech.engine.cylinders;
-    if (tech.engine.cc !== undefined) motor.slagvolum = tech.engine.cc;
-    if (tech.engine.motorKode) motor.motorKode = tech.engine.motorKode;
+    if (engine.cylinders !== undefined) motor.antallSylindre = engine.cylinders;
+    if (engine.cc !== undefined) motor.slagvolum = engine.cc;
+    if (engine.motorKode) motor.motorKode = engine.motorKode;
+    const motors = [motor];
+    if (hybrid && rest.length > 0) {
+      const electric: Record<string, unknown> = { drivstoff: rest.map((f) => drivstoff(f, true)) };
+      if (engine.motorKode) electric.motorKode = engine.motorKode;
+      motors.push(electric);
+    }
     const [hybridValue, hybridName, hybridText] =
       tech.powertrain === 'HYBRID'
         ? HYBRID_CATEGORIES.HYBRID
@@ -181,7 +206,7 @@ function tekniskeData(tech: TechSpec): Record<string, unknown> {
     const motorOgDrivverk: Record<string, unknown> = {
       // Always present in real answers, INGEN for everything that is not a hybrid.
       hybridKategori: kode(hybridValue, hybridName, hybridText, 'TEKNISKEDATA.HYBRIDKATEGORI'),
-      motor: [motor],
+      motor: motors,
       utelukkendeElektriskDrift: tech.powertrain === 'ELECTRIC',
     };
     if (tech.maxSpeed !== undefined) motorOgDrivverk.maksimumHastighet = [tech.maxSpeed];
@@ -217,6 +242,11 @@ function tekniskeData(tech: TechSpec): Record<string, unknown> {
   return data;
 }
 
+const EURO_TEXTS: Record<string, string> = {
+  '5L': 'Euro 5L - EF 715/2007*EF 459/2012 (med bokstavene A til M)',
+  '6L': 'Euro 6L - EF 715/2007*EF 459/2012 (med bokstavene N til ZC)',
+};
+
 /**
  * `miljodata` as real answers place it (docs/upstreams.md §3): WLTP vehicles keep CO2 and electric range in
  * `forbrukOgUtslipp[].wltpKjoretoyspesifikk` (plug-in hybrids: weighted CO2 with the fuel, range with electricity);
@@ -227,7 +257,9 @@ function environmentData(tech: TechSpec): Record<string, unknown> | undefined {
   if (!tech.euroKlasse && tech.co2 === undefined && tech.rekkeviddeKm === undefined) return undefined;
   const miljodata: Record<string, unknown> = {};
   if (tech.euroKlasse) {
-    miljodata.euroKlasse = kode(tech.euroKlasse, `Euro ${tech.euroKlasse}`, undefined, 'TEKNISKEDATA.AVGASSKODE');
+    // Real answers repeat the long text in both fields; 5L and 6L are recorded, the others' texts synthetic.
+    const text = EURO_TEXTS[tech.euroKlasse] ?? `Euro ${tech.euroKlasse}`;
+    miljodata.euroKlasse = kode(tech.euroKlasse, text, text, 'TEKNISKEDATA.AVGASSKODE');
   }
   const fuel = tech.engine?.fuels[0]?.fuel;
   if (!fuel) return miljodata;
@@ -312,15 +344,15 @@ function personEnhet(
     result.adresse = { ...p.adresse };
     const person: Record<string, unknown> = { etternavn: p.etternavn, fodselsdato: p.fodselsdato, fornavn: p.fornavn };
     if (p.mellomnavn) person.mellomnavn = p.mellomnavn;
-    if (answer === 'search') {
-      person.fodselsnummer = p.fodselsnummer;
+    if (answer !== 'bulk') {
+      if (answer === 'search-fnr') person.fodselsnummer = p.fodselsnummer;
       result.adressestatus = kode('VANLIG_BOSATT', 'Vanlig bosatt');
     }
     result.person = person;
   }
   result.fomTidspunkt = osloDateTime(period.fom);
   if (period.tom !== undefined) result.tilTidspunkt = osloDateTime(period.tom);
-  if (answer === 'search') result.erUverifisert = false;
+  if (answer !== 'bulk') result.erUverifisert = false;
   return result;
 }
 

@@ -55,8 +55,13 @@ export function checkFiksAccess(ctx: EmulatorContext, req: EmulatorRequest): Rep
   if (!ctx.auth.checkBearer(header(req, 'Authorization'), FIKS_SCOPE).ok) {
     return fiksError(401, path, 'Klarte ikke å validere access_token');
   }
-  if (!UUID_PATTERN.test(req.params.fiksOrgId ?? '')) {
+  const fiksOrgId = req.params.fiksOrgId ?? '';
+  if (!UUID_PATTERN.test(fiksOrgId)) {
     return fiksError(400, path, 'fiksOrgId må være en gyldig UUID');
+  }
+  // Access is granted per organisation in Fiks Konfigurasjon; 403 without it (docs/upstreams.md §1).
+  if (!ctx.settings.fiksOrgIds.has(fiksOrgId.toLowerCase())) {
+    return fiksError(403, path, 'Integrasjonen har ikke tilgang til tjenesten for denne organisasjonen');
   }
   return undefined;
 }
@@ -140,16 +145,19 @@ export function bulkLookup(ctx: EmulatorContext, kind: 'kjennemerke' | 'kuid') {
   return (req: EmulatorRequest): Reply => {
     const denied = checkFiksAccess(ctx, req);
     if (denied) return denied;
+    // Content-Type: application/json is required (docs/upstreams.md §1); 415 as a Spring backend answers [I].
+    const mediaType = header(req, 'Content-Type')?.split(';')[0].trim().toLowerCase();
+    if (mediaType !== 'application/json') {
+      return fiksError(415, req.url.pathname, 'Content-Type må være application/json');
+    }
     const parsed = parseJsonBody(req);
     if (!parsed.ok || !Array.isArray(parsed.value)) {
       return bulkRequestError(ctx, `Ugyldig forespørsel: forventet en JSON-liste med {${kind}, dtg?}`);
     }
     const max = ctx.settings.bulkMaxIds;
     if (parsed.value.length > max) {
-      return bulkRequestError(
-        ctx,
-        `Antall elementer i forespørselen (${parsed.value.length}) overstiger lovlig maksimum (${max})`,
-      );
+      // SVV's text (docs/upstreams.md §2); where it sits in the body is the emulator's choice [SYN].
+      return bulkRequestError(ctx, 'Antall elementer i request overstiger maks antall lovlig');
     }
     const resolved = parsed.value.map((item) => resolveBulkItem(ctx, kind, item));
     const overQuota = consumeQuota(ctx, resolved.filter((r) => r.vehicle).length);
@@ -239,9 +247,10 @@ function paging(params: URLSearchParams): { fra: number; antall: number } | Repl
 function searchAnswer(ctx: EmulatorContext, hits: VehicleRecord[], page: { fra: number; antall: number }): Reply {
   if (hits.length === 0) return { status: 204 };
   const rows = hits.slice(page.fra - 1, page.fra - 1 + page.antall);
-  // v2 search answers carry kuid and the owners' fødselsnummer; bulk answers do not.
+  // v2 search answers carry kuid, and the owners' fødselsnummer when the integration's roles allow it.
+  const answer = ctx.settings.searchFodselsnummer ? 'search-fnr' : 'search';
   const kjoretoyresponser = rows.map((r) => ({
-    kjoretoy: vehicleAt(ctx.dataset, r, undefined, 'search'),
+    kjoretoy: vehicleAt(ctx.dataset, r, undefined, answer),
     responskoder: [],
   }));
   return json(200, {

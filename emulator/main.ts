@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseEmulatorEnv } from './config';
 import { createEmulatorLogger, type Logger } from './logger';
 import { generateDevClient } from './dev-client';
-import { startEmulator, type EmulatorHandle } from './server';
+import { EMULATOR_FIKS_ORG_ID, startEmulator, type EmulatorHandle } from './server';
 
 /**
  * `npm run emulator`: the upstream emulator alone, on EMULATOR_PORT. Generates a fresh Maskinporten client key and
@@ -12,8 +12,7 @@ import { startEmulator, type EmulatorHandle } from './server';
  * `client-key.pem` and `env`. Logs never contain the password or the key.
  */
 
-/** The synthetic Fiks organisation this emulator answers for (same value the embedded emulator uses). */
-export const EMULATOR_FIKS_ORG_ID = '6f1c2a7e-0000-4000-8000-000000000001';
+export { EMULATOR_FIKS_ORG_ID };
 
 export interface StandaloneEmulator {
   emulator: EmulatorHandle;
@@ -37,6 +36,7 @@ export async function startStandaloneEmulator(
     seed: env.EMULATOR_SEED,
     vehicles: env.EMULATOR_VEHICLES,
     latencyMs: env.EMULATOR_LATENCY_MS,
+    searchFodselsnummer: env.EMULATOR_SEARCH_FNR,
     clients: [{ clientId: client.clientId, publicKeyPem: client.publicKeyPem, kid: client.kid }],
     integrations: [integration],
     // Longer than the contract's default: a developer's subgraph then fetches fewer grants.

@@ -49,6 +49,12 @@ export interface EmulatorOptions {
   wrapper?: 'A' | 'B';
   /** Vehicles per day before 422 + Retry-After; default unlimited. */
   dailyQuota?: number;
+  /** Fiks organisations that have granted the integrations access (Fiks Konfigurasjon); a call for any other
+   *  organisation gets 403. Default: EMULATOR_FIKS_ORG_ID only. */
+  fiksOrgIds?: string[];
+  /** v2 search answers carry the owners' fødselsnummer, as for an integration whose roles allow it. Default false,
+   *  as in the one recorded search answer (docs/upstreams.md §5). */
+  searchFodselsnummer?: boolean;
   logger?: Logger;
 }
 
@@ -84,6 +90,9 @@ interface Route {
 
 type Match = Route | { error: Reply };
 
+/** The synthetic Fiks organisation this emulator answers for by default (the embedded emulator's too). */
+export const EMULATOR_FIKS_ORG_ID = '6f1c2a7e-0000-4000-8000-000000000001';
+
 export async function startEmulator(options: EmulatorOptions): Promise<EmulatorHandle> {
   const logger = options.logger;
   const started = Date.now();
@@ -93,6 +102,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     bulkMaxIds: options.bulkMaxIds ?? 200,
     dailyQuota: options.dailyQuota,
     latencyMs: options.latencyMs ?? 0,
+    fiksOrgIds: new Set((options.fiksOrgIds ?? [EMULATOR_FIKS_ORG_ID]).map((id) => id.toLowerCase())),
+    searchFodselsnummer: options.searchFodselsnummer ?? false,
   };
   const stats = new Stats();
   const faults = new FaultQueue();

@@ -5,6 +5,8 @@ import {
   checkCallerAuthEnv,
   checkProductionEnv,
   ConfigError,
+  namesList,
+  REAL_UPSTREAM_VARIABLES,
   ledgerFromEnv,
   parseEnv,
   resilienceFromEnv,
@@ -224,12 +226,18 @@ function syntheticUpstreamsConfig(
 }
 
 function upstreamsFromEnv(env: Env): Pick<Config, 'fiks' | 'ecoc' | 'maskinporten'> {
-  const need = (name: keyof Env): string => {
-    const value = env[name];
-    if (value === undefined || value === '') throw new Error(`${name} must be set when FIKS_BASE_URL is set`);
-    return String(value);
-  };
+  // Every missing one named at once.
+  const missing = REAL_UPSTREAM_VARIABLES.filter((name) => env[name] === undefined || env[name] === '');
+  if (missing.length > 0) throw new ConfigError(`${namesList(missing)} must be set when FIKS_BASE_URL is set`);
+  const need = (name: (typeof REAL_UPSTREAM_VARIABLES)[number]): string => String(env[name]);
   const key = loadSigningKey(env);
+  if (!key.kid && !key.x5c) {
+    // Maskinporten identifies the key by one or the other (docs/upstreams.md §9).
+    throw new ConfigError(
+      'MASKINPORTEN_KID (a key registered on the Maskinporten client) or a certificate chain ' +
+        '(MASKINPORTEN_CERT_CHAIN_FILE, or MASKINPORTEN_P12_FILE) must be set when FIKS_BASE_URL is set',
+    );
+  }
   return {
     fiks: {
       ...fiksCommon(env),

@@ -206,6 +206,23 @@ export interface Config {
   explorer?: boolean;
 }
 
+/** What real upstreams need besides the signing key (FIKS_BASE_URL set, or production). */
+export const REAL_UPSTREAM_VARIABLES = [
+  'FIKS_BASE_URL',
+  'FIKS_ORG_ID',
+  'FIKS_INTEGRATION_ID',
+  'FIKS_INTEGRATION_PASSWORD',
+  'ECOC_BASE_URL',
+  'MASKINPORTEN_TOKEN_URL',
+  'MASKINPORTEN_AUDIENCE',
+  'MASKINPORTEN_CLIENT_ID',
+] as const satisfies readonly (keyof Env)[];
+
+/** `A`, `A and B`, `A, B and C`: variable names in a refusal that names them all at once. */
+export function namesList(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
   const result = EnvSchema.safeParse(env);
   if (!result.success) {
@@ -218,22 +235,9 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
 /** Fills the parts that have no default from the environment, and refuses what production must not run with. */
 export function checkProductionEnv(env: Env): void {
   if (env.NODE_ENV !== 'production') return;
-  const required: (keyof Env)[] = [
-    'FIKS_BASE_URL',
-    'FIKS_ORG_ID',
-    'FIKS_INTEGRATION_ID',
-    'FIKS_INTEGRATION_PASSWORD',
-    'ECOC_BASE_URL',
-    'MASKINPORTEN_TOKEN_URL',
-    'MASKINPORTEN_AUDIENCE',
-    'MASKINPORTEN_CLIENT_ID',
-    'AUTH_ISSUER',
-    'AUTH_AUDIENCE',
-    'DATABASE_URL',
-  ];
-  for (const name of required) {
-    if (env[name] === undefined) throw new ConfigError(`NODE_ENV=production requires ${name} to be set`);
-  }
+  const required: (keyof Env)[] = [...REAL_UPSTREAM_VARIABLES, 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'DATABASE_URL'];
+  const missing = required.filter((name) => env[name] === undefined);
+  if (missing.length > 0) throw new ConfigError(`NODE_ENV=production requires ${namesList(missing)} to be set`);
   if (env.EXPLORER_ENABLED) {
     throw new ConfigError('EXPLORER_ENABLED is for development only: production serves no explorer or landing page');
   }

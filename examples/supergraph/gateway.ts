@@ -67,6 +67,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // Whoever starts the gateway owns SIGINT/SIGTERM (Apollo's own handler would re-raise the signal).
     stopOnTerminationSignals: false,
     introspection: !options.production,
+    // Apollo adds stack traces (local file paths) outside production; a router never shows them to a client.
+    includeStacktraceInErrorResponses: false,
     plugins: [landingPage(Boolean(options.production))],
     logger: options.logger ? apolloLogger(options.logger) : undefined,
   });

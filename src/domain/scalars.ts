@@ -3,9 +3,13 @@ import { isValidIsoDate, isValidIsoDateTime } from './identifiers';
 
 /** Strict ISO-8601 scalars: a malformed value is BAD_USER_INPUT before any resolver runs. */
 function isoScalar(name: string, description: string, valid: (value: string) => boolean, hint: string) {
-  const parse = (value: unknown): string => {
+  // A literal's error carries its node, so the answer's `locations` point at it (a variable's names the variable).
+  const parse = (value: unknown, node?: ValueNode): string => {
     if (typeof value !== 'string' || !valid(value)) {
-      throw new GraphQLError(`${name} must be ${hint}`, { extensions: { code: 'BAD_USER_INPUT', scalar: name } });
+      throw new GraphQLError(`${name} must be ${hint}`, {
+        nodes: node,
+        extensions: { code: 'BAD_USER_INPUT', scalar: name },
+      });
     }
     return value;
   };
@@ -16,14 +20,15 @@ function isoScalar(name: string, description: string, valid: (value: string) => 
       if (value instanceof Date) return name === 'Date' ? value.toISOString().slice(0, 10) : value.toISOString();
       return String(value);
     },
-    parseValue: parse,
+    parseValue: (value) => parse(value),
     parseLiteral: (ast: ValueNode) => {
       if (ast.kind !== Kind.STRING) {
         throw new GraphQLError(`${name} must be a string: ${hint}`, {
+          nodes: ast,
           extensions: { code: 'BAD_USER_INPUT', scalar: name },
         });
       }
-      return parse(ast.value);
+      return parse(ast.value, ast);
     },
   });
 }

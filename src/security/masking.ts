@@ -97,6 +97,11 @@ function isRefusedScalarValue(error: unknown): boolean {
   return extensions?.code === 'BAD_USER_INPUT' && typeof extensions.scalar === 'string';
 }
 
+/** A literal our scalars refuse (`at: "2023-06-01"`) is the caller's input, as the same value in a variable is. */
+function asCallerInput(code: string, error: unknown): string {
+  return code === 'GRAPHQL_VALIDATION_FAILED' && causes(error).some(isRefusedScalarValue) ? 'BAD_USER_INPUT' : code;
+}
+
 /** The innermost cause of a GraphQL error (Apollo and graphql-js wrap coercion failures). */
 function innermostMessage(error: unknown): string | undefined {
   let current = error as { originalError?: unknown; message?: unknown } | undefined;
@@ -120,7 +125,7 @@ export function isPassThroughCode(code: unknown): boolean {
  */
 export function clientErrorCode(error: unknown): string | undefined {
   const extensions = (error as { extensions?: { code?: unknown; http?: { status?: unknown } } } | null)?.extensions;
-  if (isPassThroughCode(extensions?.code)) return extensions!.code as string;
+  if (isPassThroughCode(extensions?.code)) return asCallerInput(extensions!.code as string, error);
   const status = extensions?.http?.status;
   return extensions?.code === undefined && typeof status === 'number' && status >= 400 && status < 500
     ? 'BAD_REQUEST'
@@ -137,12 +142,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = isPassThroughCode(formatted.extensions?.code) ? formatted.extensions!.code : clientErrorCode(error);
   if (code !== undefined) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    // A literal our scalars refuse (`at: "2023-06-01"`) is the caller's input, as the same value in a variable is.
-    const badInput = code === 'GRAPHQL_VALIDATION_FAILED' && causes(error).some(isRefusedScalarValue);
     return {
       ...formatted,
       message: withoutInputValues(formatted.message, innermostMessage(error)),
-      extensions: { ...extensions, code: badInput ? 'BAD_USER_INPUT' : code },
+      extensions: { ...extensions, code: asCallerInput(code as string, error) },
     };
   }
   return {

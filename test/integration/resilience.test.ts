@@ -137,6 +137,15 @@ describe('resilient upstream calls against the emulator', () => {
     expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(1);
   });
 
+  it("an SVV error passed through Fiks is UPSTREAM_REJECTED with SVV's svvguid for support", async () => {
+    const svvguid = 'c0ffee00-1111-4222-8333-444455556666';
+    await stack.fault({ route: 'bulk/kjennemerke', times: 1, status: 400, body: { svvguid, melding: 'Ugyldig' } });
+    const res = await stack.gql(LOOKUP, { p: plate(12) });
+    expect(res.body.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamErrorId: svvguid });
+    expect(res.body.errors![0].message).not.toContain('Ugyldig');
+    expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(1);
+  });
+
   it('a spent quota (422 + Retry-After) is UPSTREAM_QUOTA_EXCEEDED with retryAfter, and is not retried', async () => {
     await stack.fault({
       route: 'bulk/kjennemerke',
@@ -268,7 +277,7 @@ describe('slow upstream bodies and tenants', () => {
 });
 
 describe('tenants: fiksOrgId from a caller-token claim', () => {
-  it('uses the claim when it is a UUID, the configured default without it, and refuses a malformed one', async () => {
+  it('uses the claim when it is a UUID, the configured default without it, refuses a malformed one, and fails only the lookup when Fiks answers 403', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tenant-'));
     const key = await generateDevKey();
     const jwksFile = join(dir, 'jwks.json');
@@ -284,6 +293,8 @@ describe('tenants: fiksOrgId from a caller-token claim', () => {
         FIKS_ORG_ID: defaultOrg,
         FIKS_ORG_ID_CLAIM: 'fiks_org_id',
       },
+      // Both organisations have granted the integration access in Fiks; no other has.
+      emulator: { fiksOrgIds: [defaultOrg, tenantOrg] },
     });
     try {
       const s = await stack.sample(3);
@@ -301,6 +312,15 @@ describe('tenants: fiksOrgId from a caller-token claim', () => {
       expect(bad.status).toBe(403);
       expect(bad.body.errors![0].extensions!.code).toBe('FORBIDDEN');
       expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(0);
+
+      // A well-formed organisation that has not granted access: Fiks answers 403; the lookup fails alone, coded.
+      const stranger = '0b6c1d52-0000-4000-8000-0000000000bb';
+      const refused = await stack.gql(LOOKUP, { p: s.vehicles[2].kjennemerke }, await as({ fiks_org_id: stranger }));
+      expect(refused.status).toBe(200);
+      expect(refused.body.data).toEqual({ vehicle: null });
+      expect(refused.body.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstream: 'fiks' });
+      expect(JSON.stringify(refused.body)).not.toContain(stranger);
+      expect((await stack.stats()).fiksOrgIds).toEqual({ [stranger]: 1 });
     } finally {
       await stack.close();
       rmSync(dir, { recursive: true, force: true });

@@ -174,6 +174,8 @@ describe('vehicle lookups over HTTP against the emulator', () => {
       expect(res.body.data).toBeUndefined();
       expect(res.body.errors!.map((e) => e.extensions!.code)).toEqual(['BAD_USER_INPUT']);
       expect(res.body.errors![0].message).not.toContain('1999-12-31');
+      // Where the literal is, since the message cannot name the argument.
+      expect(res.body.errors![0]).toMatchObject({ locations: [{ line: 1, column: 39 }] });
     }
     expect((await stack.stats()).routes['bulk/kjennemerke'].requests).toBe(0);
   });

@@ -161,7 +161,8 @@ function mapTechnical(dto: KjoretoyDto): TechnicalDataModel | null {
     fuels,
     hybridCategory: code(motorOgDrivverk.hybridKategori),
     powerKw: powers.length ? Math.max(...powers) : null,
-    displacementCc: int(motors[0]?.slagvolum),
+    // Hybrids list the electric drive as a motor of its own, without a displacement (docs/upstreams.md §3).
+    displacementCc: motors.map((m) => int(m.slagvolum)).find((cc) => cc !== null) ?? null,
     maxSpeedKmh: int(arr(motorOgDrivverk.maksimumHastighet)[0]),
     weights: {
       curbWeightKg: int(vekter.egenvekt),

@@ -87,6 +87,7 @@ describe('contract: a real SVV bulk answer through the subgraph, configured as i
       clients: [{ clientId: client.clientId, publicKeyPem: client.publicKeyPem, kid: client.kid }],
       // Only so the test can ask the emulator whether the token the replay saw is valid (see the first test).
       integrations: [integration],
+      fiksOrgIds: [ORG_ID],
     });
     replay = await startFiksReplay({ recording: RECORDING, orgId: ORG_ID, integration });
     const keyFile = join(dir, 'maskinporten.pem');

@@ -2,7 +2,7 @@ import { isValidKjennemerke } from '../../../src/domain/identifiers';
 import type { DatasetSample } from '../../../emulator';
 import { osloDateTime } from '../../../emulator/time';
 import { moveWallClockForward } from '../../helpers/clock';
-import { startTestEmulator, type TestEmulator } from './helpers';
+import { ORG_ID, startTestEmulator, type TestEmulator } from './helpers';
 
 /**
  * Fiks Kjøretøyregister routes over HTTP: auth, both bulk wrappers, limits, quota, VIN lookup and search. The answers
@@ -74,6 +74,22 @@ describe('access control', () => {
     });
     expect(res.status).toBe(400);
     expect((await res.json()) as any).toEqual({ ...fiksError, status: 400, error: 'Bad Request' });
+  });
+
+  it('403 for an organisation that has not granted the integration access, 200 for the one that has', async () => {
+    const other = '0b6c1d52-0000-4000-8000-0000000000aa';
+    const denied = await t.fiks(`${t.emulator.fiksBaseUrl}/${other}/rest/distribusjon/kjoretoy/v2.0/bulk/kjennemerke`, {
+      body,
+    });
+    expect(denied.status).toBe(403);
+    expect((await denied.json()) as any).toEqual({ ...fiksError, status: 403, error: 'Forbidden' });
+    const granted = await t.fiks(
+      `${t.emulator.fiksBaseUrl}/${ORG_ID.toUpperCase()}/rest/distribusjon/kjoretoy/v2.0/bulk/kjennemerke`,
+      {
+        body,
+      },
+    );
+    expect(granted.status).toBe(200);
   });
 
   it('404 for unknown paths and 405 for the wrong method', async () => {
@@ -210,9 +226,22 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
     expect(json).toEqual({
       gjenstaendeKvote: expect.any(Number),
       responser: [],
-      feilmelding: expect.stringMatching(/overstiger lovlig maksimum \(25\)/),
+      feilmelding: 'Antall elementer i request overstiger maks antall lovlig',
     });
     expect((await t.fiks('bulk/kjennemerke', { body: body.slice(0, 25) })).status).toBe(200);
+  });
+
+  it('415 for a body sent without Content-Type: application/json', async () => {
+    const body = JSON.stringify([{ kjennemerke: sample.vehicles[0].kjennemerke }]);
+    for (const contentType of [undefined, 'text/plain']) {
+      const res = await t.fiks('bulk/kjennemerke', { body, headers: { 'content-type': contentType } });
+      expect(res.status).toBe(415);
+    }
+    const charset = await t.fiks('bulk/kjennemerke', {
+      body,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(charset.status).toBe(200);
   });
 
   it('400 for a body that is not a JSON array', async () => {
@@ -375,15 +404,25 @@ describe('GET sok/eiernavn', () => {
     expect(tail.antallITreffliste).toBe(1);
   });
 
-  it("search answers (v2) carry kuid and the owner's fødselsnummer, erUverifisert and adressestatus", async () => {
+  it("search answers (v2) carry kuid, erUverifisert and adressestatus; the owner's fødselsnummer only when the integration's roles allow it", async () => {
     const big = sample.ownerSearch[0];
-    const page = (await (await t.fiks(`sok/eiernavn?navn=${encodeURIComponent(big.name)}&antall=5`)).json()) as any;
-    for (const r of page.kjoretoyresponser) {
+    const search = async () =>
+      (await (await t.fiks(`sok/eiernavn?navn=${encodeURIComponent(big.name)}&antall=5`)).json()) as any;
+    // As the recorded search answer: person { etternavn, fodselsdato, fornavn }, no fødselsnummer.
+    for (const r of (await search()).kjoretoyresponser) {
       const { kjoretoyId, eierskap } = r.kjoretoy;
       expect(kjoretoyId.kuid).toMatch(/^\d{10}$/);
       expect(t.emulator.dataset.findByKuid(kjoretoyId.kuid)!.vin).toBe(kjoretoyId.understellsnummer);
-      expect(eierskap.eier.person.fodselsnummer).toMatch(/^\d{11}$/);
+      expect(eierskap.eier.person).not.toHaveProperty('fodselsnummer');
       expect(eierskap.eier).toMatchObject({ erUverifisert: false, adressestatus: { kodeVerdi: 'VANLIG_BOSATT' } });
+    }
+    t.emulator.configure({ searchFodselsnummer: true });
+    try {
+      for (const r of (await search()).kjoretoyresponser) {
+        expect(r.kjoretoy.eierskap.eier.person.fodselsnummer).toMatch(/^\d{11}$/);
+      }
+    } finally {
+      t.emulator.configure({ searchFodselsnummer: false });
     }
   });
 

@@ -82,24 +82,43 @@ describe('caller auth and scopes (AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE)', 
     ]);
   });
 
-  it('fødselsnummer (only in search answers) needs owners:fnr on top of owners:read', async () => {
-    const query = `query($n: String!) { vehiclesByOwnerName(name: $n, first: 10, personsOnly: true) {
+  const FNR_SEARCH = `query($n: String!) { vehiclesByOwnerName(name: $n, first: 10, personsOnly: true) {
       edges { node { owner { __typename ... on Person { fodselsnummer } } } } } }`;
-    const name = sample.ownerSearch[0].name;
-    const owners = (res: GqlResponse<any>) =>
-      (res.body.data.vehiclesByOwnerName.edges as { node: Row }[]).map((e) => e.node?.owner);
-    const without = await stack.gql(query, { n: name }, await bearer('vehicles:read owners:read'));
-    expect(owners(without).length).toBeGreaterThan(0);
-    expect(owners(without).every((o) => o?.fodselsnummer === null)).toBe(true);
-    expect(
-      without.body.errors!.every((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.at(-1) === 'fodselsnummer'),
-    ).toBe(true);
+  const searchOwners = (res: GqlResponse<any>) =>
+    (res.body.data.vehiclesByOwnerName.edges as { node: Row }[]).map((e) => e.node?.owner);
 
-    const withFnr = await stack.gql(query, { n: name }, await bearer('vehicles:read owners:read owners:fnr'));
-    expect(withFnr.body.errors).toBeUndefined();
-    const fnrs = owners(withFnr).map((o) => o?.fodselsnummer);
-    expect(fnrs.length).toBeGreaterThan(0);
-    expect(fnrs.every((f) => typeof f === 'string' && isValidFodselsnummer(f))).toBe(true);
+  it('fødselsnummer (only in search answers) needs owners:fnr on top of owners:read', async () => {
+    // An integration whose roles let SVV send the fødselsnummer.
+    stack.app.emulator.configure({ searchFodselsnummer: true });
+    try {
+      const name = sample.ownerSearch[0].name;
+      const without = await stack.gql(FNR_SEARCH, { n: name }, await bearer('vehicles:read owners:read'));
+      expect(searchOwners(without).length).toBeGreaterThan(0);
+      expect(searchOwners(without).every((o) => o?.fodselsnummer === null)).toBe(true);
+      expect(
+        without.body.errors!.every((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.at(-1) === 'fodselsnummer'),
+      ).toBe(true);
+
+      const withFnr = await stack.gql(FNR_SEARCH, { n: name }, await bearer('vehicles:read owners:read owners:fnr'));
+      expect(withFnr.body.errors).toBeUndefined();
+      const fnrs = searchOwners(withFnr).map((o) => o?.fodselsnummer);
+      expect(fnrs.length).toBeGreaterThan(0);
+      expect(fnrs.every((f) => typeof f === 'string' && isValidFodselsnummer(f))).toBe(true);
+    } finally {
+      stack.app.emulator.configure({ searchFodselsnummer: false });
+    }
+  });
+
+  it('an integration whose roles do not allow it gets no fødselsnummer: null with owners:fnr, and no error', async () => {
+    const res = await stack.gql(
+      FNR_SEARCH,
+      { n: sample.ownerSearch[0].name },
+      await bearer('vehicles:read owners:read owners:fnr'),
+    );
+    expect(res.body.errors).toBeUndefined();
+    const owners = searchOwners(res);
+    expect(owners.length).toBeGreaterThan(0);
+    expect(owners.every((o) => o?.__typename === 'Person' && o.fodselsnummer === null)).toBe(true);
   });
 
   it('bulk lookups never carry a fødselsnummer, even with owners:fnr', async () => {

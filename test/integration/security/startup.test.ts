@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateDevClient } from '../../../emulator';
 import { startApp } from '../../../src/app';
 import { ConfigError } from '../../../src/config';
 import { captureLogger, TEST_ROUTER_SECRET } from '../../helpers/log-scan';
@@ -82,6 +85,30 @@ describe('start-up refusals in production', () => {
     }).catch((e) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(variable);
+  });
+
+  it('real upstreams outside production: every missing variable is named at once, then a key needs its kid or x5c', async () => {
+    const refusal = async (env: Record<string, string | undefined>) => {
+      const error: unknown = await startApp({ env: { ...env, PORT: '0' }, port: 0, host: '127.0.0.1' }).catch((e) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    };
+    const { NODE_ENV: _production, ...upstreams } = PRODUCTION_UPSTREAMS;
+    const auth = { ALLOW_NO_CALLER_AUTH: 'true', DATABASE_URL: process.env.DATABASE_URL };
+    expect(await refusal({ FIKS_BASE_URL: upstreams.FIKS_BASE_URL, ...auth })).toBe(
+      'FIKS_ORG_ID, FIKS_INTEGRATION_ID, FIKS_INTEGRATION_PASSWORD, ECOC_BASE_URL, MASKINPORTEN_TOKEN_URL, ' +
+        'MASKINPORTEN_AUDIENCE and MASKINPORTEN_CLIENT_ID must be set when FIKS_BASE_URL is set',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'no-kid-'));
+    try {
+      const keyFile = join(dir, 'key.pem');
+      writeFileSync(keyFile, (await generateDevClient()).privateKeyPem, { mode: 0o600 });
+      expect(await refusal({ ...upstreams, ...auth, MASKINPORTEN_KEY_FILE: keyFile })).toMatch(
+        /^MASKINPORTEN_KID \(a key registered on the Maskinporten client\) or a certificate chain/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('startApp in production without upstreams rejects naming FIKS_BASE_URL (no emulator in production)', async () => {

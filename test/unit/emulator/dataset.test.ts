@@ -277,7 +277,7 @@ describe('vehicleAt', () => {
     );
   });
 
-  it('bulk answers carry no kuid and owners without fødselsnummer, erUverifisert or adressestatus; search answers do', () => {
+  it('bulk answers carry no kuid and owners without fødselsnummer, erUverifisert or adressestatus; search answers do, the fødselsnummer only when allowed', () => {
     const personOwned = records.find((r) => !isOrgParty(ds.currentOwner(r)!.eier))!;
     const bulk = vehicleAt(ds, personOwned) as any;
     expect(Object.keys(bulk.kjoretoyId).sort()).toEqual(['kjennemerke', 'understellsnummer']);
@@ -290,8 +290,12 @@ describe('vehicleAt', () => {
 
     const search = vehicleAt(ds, personOwned, undefined, 'search') as any;
     expect(search.kjoretoyId.kuid).toBe(personOwned.kuid);
-    expect(search.eierskap.eier.person.fodselsnummer).toBe(ds.person(ds.currentOwner(personOwned)!.eier).fodselsnummer);
+    expect(search.eierskap.eier.person).not.toHaveProperty('fodselsnummer');
     expect(search.eierskap.eier.erUverifisert).toBe(false);
+    const withFnr = vehicleAt(ds, personOwned, undefined, 'search-fnr') as any;
+    expect(withFnr.eierskap.eier.person.fodselsnummer).toBe(
+      ds.person(ds.currentOwner(personOwned)!.eier).fodselsnummer,
+    );
   });
   it('only names organisations through enhet, persons through person', () => {
     const orgOwned = records.find((r) => isOrgParty(ds.currentOwner(r)!.eier))!;

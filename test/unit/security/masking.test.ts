@@ -4,6 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse } from 'graphql';
 import { UpstreamError } from '../../../src/errors';
 import {
+  clientErrorCode,
   formatError,
   GENERIC_MESSAGE,
   isPassThroughCode,
@@ -46,6 +47,8 @@ describe('formatError on bad literals', () => {
       apolloError,
     );
     expect(formatted).toEqual({ message: 'DateTime must be an ISO-8601 date', extensions: { code: 'BAD_USER_INPUT' } });
+    // The request's log line and metrics use the same code as the answer.
+    expect(clientErrorCode(apolloError)).toBe('BAD_USER_INPUT');
     // graphql-armor's limit errors carry BAD_USER_INPUT too, unmarked: they stay validation failures.
     const armorError = new GraphQLError('Syntax Error: Query depth limit of 8 exceeded, found 9.', {
       originalError: new GraphQLError('x', { extensions: { code: 'BAD_USER_INPUT' } }),
