@@ -70,8 +70,8 @@ export async function startAppOnEmulator(options: EmbeddedOptions = {}): Promise
     vehicles: emulatorEnv.EMULATOR_VEHICLES,
     latencyMs: emulatorEnv.EMULATOR_LATENCY_MS,
     searchFodselsnummer: emulatorEnv.EMULATOR_SEARCH_FNR,
-    // The organisation the subgraph is configured for has granted the integration access; no other has.
-    fiksOrgIds: [env.FIKS_ORG_ID || EMULATOR_FIKS_ORG_ID],
+    // The organisation the subgraph is configured for has granted the integration access, and those listed.
+    fiksOrgIds: [env.FIKS_ORG_ID || EMULATOR_FIKS_ORG_ID, ...emulatorEnv.EMULATOR_FIKS_ORG_IDS],
     clients: [{ clientId: client.clientId, publicKeyPem: client.publicKeyPem, kid: client.kid }],
     integrations: [integration],
     logger: appOptions.logger?.child({ component: 'emulator' }),

@@ -53,6 +53,7 @@ const ConfigSchema = z
     dailyQuota: z.number().int().min(0).nullable().optional(),
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     searchFodselsnummer: z.boolean().optional(),
+    fiksOrgIds: z.array(z.string().uuid()).optional(),
   })
   .strict();
 export type EmulatorConfigUpdate = z.infer<typeof ConfigSchema>;
@@ -70,6 +71,7 @@ export function configure(settings: EmulatorSettings, input: unknown): { ok: tru
   if (update.latencyMs !== undefined) settings.latencyMs = update.latencyMs;
   if (update.dailyQuota !== undefined) settings.dailyQuota = update.dailyQuota ?? undefined;
   if (update.searchFodselsnummer !== undefined) settings.searchFodselsnummer = update.searchFodselsnummer;
+  if (update.fiksOrgIds !== undefined) settings.fiksOrgIds = new Set(update.fiksOrgIds.map((id) => id.toLowerCase()));
   return { ok: true };
 }
 

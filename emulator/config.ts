@@ -15,6 +15,17 @@ const EmulatorEnvSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Comma-separated Fiks organisations (UUIDs) that have granted the integration access, besides the default one. */
+  EMULATOR_FIKS_ORG_IDS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().uuid('each entry must be a UUID'))),
 });
 
 export type EmulatorEnv = z.infer<typeof EmulatorEnvSchema>;
@@ -24,7 +35,10 @@ export function parseEmulatorEnv(env: NodeJS.ProcessEnv): EmulatorEnv {
   const result = EmulatorEnvSchema.safeParse(env);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new Error(`${String(issue?.path[0] ?? 'environment')}: ${issue?.message ?? 'invalid'}`);
+    const error = new Error(`${String(issue?.path[0] ?? 'environment')}: ${issue?.message ?? 'invalid'}`);
+    // The name the subgraph's start-up shows the message for (src/lifecycle.ts).
+    error.name = 'ConfigError';
+    throw error;
   }
   return result.data;
 }

@@ -12,8 +12,6 @@ import { EMULATOR_FIKS_ORG_ID, startEmulator, type EmulatorHandle } from './serv
  * `client-key.pem` and `env`. Logs never contain the password or the key.
  */
 
-export { EMULATOR_FIKS_ORG_ID };
-
 export interface StandaloneEmulator {
   emulator: EmulatorHandle;
   /** `.emulator/env`: the variables a subgraph needs to use this emulator. */
@@ -37,6 +35,7 @@ export async function startStandaloneEmulator(
     vehicles: env.EMULATOR_VEHICLES,
     latencyMs: env.EMULATOR_LATENCY_MS,
     searchFodselsnummer: env.EMULATOR_SEARCH_FNR,
+    fiksOrgIds: [EMULATOR_FIKS_ORG_ID, ...env.EMULATOR_FIKS_ORG_IDS],
     clients: [{ clientId: client.clientId, publicKeyPem: client.publicKeyPem, kid: client.kid }],
     integrations: [integration],
     // Longer than the contract's default: a developer's subgraph then fetches fewer grants.

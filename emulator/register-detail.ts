@@ -202,9 +202,11 @@ function engineDetail(motorOgDrivverk: Record<string, unknown>, tech: TechSpec):
     obd: !electric,
   });
   for (const motor of (motorOgDrivverk.motor as Record<string, unknown>[] | undefined) ?? []) {
+    // A hybrid's electric motor, like an EV's, has no working principle or cylinders (the recorded plug-in hybrid).
+    const combustion = !electric && motor.slagvolum !== undefined;
     fill(motor, {
       fabrikant: tech.fabrikant ?? tech.make ?? '',
-      ...(electric
+      ...(!combustion
         ? {}
         : {
             arbeidsprinsipp: kode('OTTO_4_TAKTER', 'Otto, 4 takter', 'Otto, 4 takter', 'TEKNISKEDATA.ARBEIDSPRINSIPP'),

@@ -326,7 +326,10 @@ async function main(): Promise<void> {
     const output = result.stdout + result.stderr;
     log(output.split('\n').find((l) => l.includes('"level":60')) ?? tail(output, 3));
     expect(result.code === 1, `exit code ${result.code}, expected 1`);
-    expect(/requires [A-Z_]+ to be set/.test(output), 'the start-up error does not name the missing variable');
+    expect(
+      /requires FIKS_BASE_URL[A-Za-z_, ]* to be set/.test(output),
+      'the start-up error does not name the missing variables',
+    );
   });
 
   const emulator = await step('start the emulator container (the upstream stand-in)', async () => {

@@ -41,16 +41,18 @@ export async function runUntilSignal(start: () => Promise<App>, logger: Logger):
  * errors' messages are not logged: they may carry a connection string or a value.
  */
 export function startupFailureMessage(e: unknown): string {
-  if (e instanceof ConfigError || (e instanceof Error && /must be set|requires/.test(e.message))) return e.message;
+  // The emulator's own configuration errors (dev only) carry the same name; it shares no code with src/.
+  if (e instanceof Error && e.name === 'ConfigError') return e.message;
   const err = e as (NodeJS.ErrnoException & { address?: string; port?: number }) | undefined;
+  if (err?.syscall === 'listen' && (err.code === 'EADDRINUSE' || err.code === 'EACCES')) {
+    return `start-up failed: cannot listen on ${err.address ?? 'the address'}:${err.port ?? '?'} (${err.code}); set PORT, or EMULATOR_PORT for the embedded emulator`;
+  }
   switch (err?.code) {
-    case 'EADDRINUSE':
     case 'EACCES':
-      return `start-up failed: cannot listen on ${err.address ?? 'the address'}:${err.port ?? '?'} (${err.code}); set PORT, or EMULATOR_PORT for the embedded emulator`;
+      // A folder or file from the configuration (LEDGER_DATA_DIR, a key file): its path is configuration, not data.
+      return `start-up failed: no permission to ${err.syscall ?? 'use'} ${err.path ?? 'a file'} (EACCES)`;
     case 'ELOCKED':
       return 'start-up failed: the embedded database folder is in use by another process; set LEDGER_DATA_DIR to another folder (or memory://)';
-    case 'ECONNREFUSED':
-      return `start-up failed: nothing answers at ${err.address ?? 'the address'}:${err.port ?? '?'} (ECONNREFUSED)`;
     default:
       return 'start-up failed';
   }

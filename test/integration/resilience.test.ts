@@ -292,9 +292,9 @@ describe('tenants: fiksOrgId from a caller-token claim', () => {
         AUTH_AUDIENCE: DEV_AUDIENCE,
         FIKS_ORG_ID: defaultOrg,
         FIKS_ORG_ID_CLAIM: 'fiks_org_id',
+        // The tenant's organisation has granted the integration access too (FIKS_ORG_ID's has); no other has.
+        EMULATOR_FIKS_ORG_IDS: tenantOrg,
       },
-      // Both organisations have granted the integration access in Fiks; no other has.
-      emulator: { fiksOrgIds: [defaultOrg, tenantOrg] },
     });
     try {
       const s = await stack.sample(3);

@@ -232,10 +232,11 @@ describe('POST bulk/kjennemerke and bulk/kuid, wrapper A', () => {
   });
 
   it('415 for a body sent without Content-Type: application/json', async () => {
-    const body = JSON.stringify([{ kjennemerke: sample.vehicles[0].kjennemerke }]);
+    const body = new TextEncoder().encode(JSON.stringify([{ kjennemerke: sample.vehicles[0].kjennemerke }]));
     for (const contentType of [undefined, 'text/plain']) {
       const res = await t.fiks('bulk/kjennemerke', { body, headers: { 'content-type': contentType } });
       expect(res.status).toBe(415);
+      expect((await res.json()) as any).toEqual({ ...fiksError, status: 415, error: 'Unsupported Media Type' });
     }
     const charset = await t.fiks('bulk/kjennemerke', {
       body,

@@ -109,8 +109,13 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
         fetch(url, {
           method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
           headers: Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined)),
+          // Bytes go as they are: fetch adds no Content-Type of its own for them (it does for a string).
           body:
-            init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+            init.body === undefined || init.body instanceof Uint8Array
+              ? (init.body as BodyInit | undefined)
+              : typeof init.body === 'string'
+                ? init.body
+                : JSON.stringify(init.body),
         }),
       );
     },

@@ -15,7 +15,7 @@ import {
   vinCheckDigit,
   type VehicleRecord,
 } from '../../../emulator/dataset';
-import { vehicleAt } from '../../../emulator/dto';
+import { techOf, vehicleAt } from '../../../emulator/dto';
 import { mulberry32 } from '../../../emulator/prng';
 
 /** The synthetic register: determinism, identifier validity and the histories that make `dtg` matter. */
@@ -178,6 +178,58 @@ describe('shape of the register', () => {
 });
 
 describe('vehicleAt', () => {
+  const technical = (dto: any) => dto.godkjenning.tekniskGodkjenning;
+
+  it('gives hybrids two motors as the recorded plug-in hybrid has: the combustion engine, then the electric motor', () => {
+    const hybrids = records.filter((r) => ['HYBRID', 'PLUGIN'].includes(techOf(ds, r).powertrain ?? ''));
+    expect(hybrids.length).toBeGreaterThan(0);
+    for (const r of hybrids.slice(0, 20)) {
+      const [engine, electric, ...more] = technical(vehicleAt(ds, r)).tekniskeData.motorOgDrivverk.motor;
+      expect(more).toEqual([]);
+      expect(engine).toMatchObject({ slagvolum: expect.any(Number), arbeidsprinsipp: expect.any(Object) });
+      expect(engine.drivstoff.map((d: any) => d.drivstoffKode.kodeVerdi)).not.toContain('5');
+      expect(Object.keys(electric).sort()).toEqual(['drivstoff', 'fabrikant', 'motorKode']);
+      expect(electric.drivstoff).toEqual([
+        {
+          drivstoffKode: expect.objectContaining({
+            kodeVerdi: '5',
+            kodeNavn: 'Elektrisk',
+            kodeBeskrivelse: 'Elektrisk',
+          }),
+          maksEffektPrTime: expect.any(Number),
+          maksNettoEffekt: expect.any(Number),
+        },
+      ]);
+    }
+  });
+
+  it('carries the code texts real answers have (class, tax code, Euro class), mixed-case addresses, land Norge', () => {
+    const car = records.find((r) => klass(r) === 'M1' && techOf(ds, r).euroKlasse === '6L' && ds.currentOwner(r))!;
+    const dto = vehicleAt(ds, car) as any;
+    const { kjoretoyklassifisering, tekniskeData } = technical(dto);
+    expect(kjoretoyklassifisering.kjoretoyAvgiftsKode).toMatchObject({
+      kodeVerdi: '101',
+      kodeNavn: 'Personbil',
+      kodeBeskrivelse: 'Personbil, unntatt ambulanse',
+    });
+    const m1 = 'Bil for persontransport med høyst 8 sitteplasser i tillegg til førersetet (Personbil)';
+    expect(kjoretoyklassifisering.tekniskKode).toMatchObject({ kodeNavn: 'Personbil', kodeBeskrivelse: m1 });
+    expect(tekniskeData.generelt.tekniskKode).toMatchObject({ kodeNavn: 'Personbil', kodeBeskrivelse: m1 });
+    const euro6L = 'Euro 6L - EF 715/2007*EF 459/2012 (med bokstavene N til ZC)';
+    expect(tekniskeData.miljodata.euroKlasse).toMatchObject({ kodeNavn: euro6L, kodeBeskrivelse: euro6L });
+    const adresse = dto.eierskap.eier.adresse;
+    expect(adresse.land).toBe('Norge');
+    expect(adresse.adresselinje1).not.toBe(adresse.adresselinje1.toUpperCase());
+  });
+
+  it('has registrertForstegangPaEierskap in about one answer in ten, as the recordings do (2 of 24)', () => {
+    const registered = records.map((r) => vehicleAt(ds, r) as any).filter((dto) => dto?.eierskap);
+    const share =
+      registered.filter((dto) => dto.registrering?.registrertForstegangPaEierskap).length / registered.length;
+    expect(share).toBeGreaterThan(0.05);
+    expect(share).toBeLessThan(0.2);
+  });
+
   const withHistory = records.find((r) => r.owners.length >= 3 && !isOrgParty(r.owners[0].eier))!;
 
   it('answers differently over time: owner, registration and plates depend on dtg', () => {

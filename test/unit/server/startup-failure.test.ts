@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { parseEmulatorEnv } from '../../../emulator/config';
 import { ConfigError } from '../../../src/config';
 import { startupFailureMessage } from '../../../src/lifecycle';
 
@@ -48,8 +49,26 @@ describe('the line a failed start logs', () => {
     }
   });
 
-  it('keeps configuration errors, which name the variable, and hides every other message', () => {
+  it('a folder it may not write is named as such, not as a port', () => {
+    // As mkdirSync throws it for an unwritable LEDGER_DATA_DIR (these tests run as root, where none is unwritable).
+    const error = Object.assign(new Error("EACCES: permission denied, mkdir '/srv/ledger'"), {
+      code: 'EACCES',
+      syscall: 'mkdir',
+      path: '/srv/ledger',
+    });
+    expect(startupFailureMessage(error)).toBe('start-up failed: no permission to mkdir /srv/ledger (EACCES)');
+  });
+
+  it("keeps configuration errors (the subgraph's and the embedded emulator's), and hides every other message", () => {
     expect(startupFailureMessage(new ConfigError('FIKS_ORG_ID: must be a UUID'))).toBe('FIKS_ORG_ID: must be a UUID');
+    const emulatorError: unknown = (() => {
+      try {
+        return parseEmulatorEnv({ EMULATOR_PORT: '70000' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(startupFailureMessage(emulatorError)).toMatch(/^EMULATOR_PORT: /);
     expect(
       startupFailureMessage(new Error('password authentication failed for user "ledger" at postgres://u:secret@db')),
     ).toBe('start-up failed');

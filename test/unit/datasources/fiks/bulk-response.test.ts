@@ -187,6 +187,29 @@ describe('mapVehicle', () => {
     });
   });
 
+  it("a hybrid's motors: fuels from each, the highest power, the displacement from the motor that has one in either order", () => {
+    const combustion = {
+      slagvolum: 2488,
+      drivstoff: [{ maksNettoEffekt: 112, drivstoffKode: { kodeVerdi: '1', kodeNavn: 'Bensin' } }],
+    };
+    const electric = {
+      drivstoff: [
+        { maksEffektPrTime: 42.4, maksNettoEffekt: 80.6, drivstoffKode: { kodeVerdi: '5', kodeNavn: 'Elektrisk' } },
+      ],
+    };
+    for (const motor of [
+      [combustion, electric],
+      [electric, combustion],
+    ]) {
+      const model = mapVehicle(
+        { godkjenning: { tekniskGodkjenning: { tekniskeData: { motorOgDrivverk: { motor } } } } },
+        'now',
+      );
+      expect(model.technical).toMatchObject({ displacementCc: 2488, powerKw: 112 });
+      expect(model.technical!.fuels!.map((f) => f.fuel?.value).sort()).toEqual(['1', '5']);
+    }
+  });
+
   it('a vehicle without kuid maps, with kuid null; a lookup by kuid supplies the kuid it asked for', () => {
     expect(mapVehicle({ kjoretoyId: { kjennemerke: 'AB 12345' } }, 'now')).toMatchObject({
       kuid: null,
