@@ -1,5 +1,4 @@
 import type { App } from './app';
-import { ConfigError } from './config';
 import type { Logger } from './observability/logger';
 
 /**
@@ -11,11 +10,9 @@ export async function runUntilSignal(start: () => Promise<App>, logger: Logger):
   try {
     app = await start();
   } catch (e) {
+    const configError = e instanceof Error && e.name === 'ConfigError';
     const code = (e as NodeJS.ErrnoException)?.code;
-    logger.fatal(
-      { err: e instanceof ConfigError ? undefined : { type: (e as Error)?.name, code } },
-      startupFailureMessage(e),
-    );
+    logger.fatal({ err: configError ? undefined : { type: (e as Error)?.name, code } }, startupFailureMessage(e));
     // Exit rather than wait: nothing may be left holding a port (e.g. an emulator started before the failure).
     logger.flush?.();
     process.exit(1);
