@@ -1,5 +1,5 @@
 import type { AuthService } from './auth';
-import type { EmulatorContext, EmulatorSettings } from './context';
+import { grantedOrganisations, type EmulatorContext, type EmulatorSettings } from './context';
 import type { FaultQueue } from './faults';
 import { json, parseJsonBody, type EmulatorRequest, type Reply } from './http';
 import type { RouteName, RouteStats, SearchPaging, Stats } from './stats';
@@ -71,7 +71,7 @@ export function configure(settings: EmulatorSettings, input: unknown): { ok: tru
   if (update.latencyMs !== undefined) settings.latencyMs = update.latencyMs;
   if (update.dailyQuota !== undefined) settings.dailyQuota = update.dailyQuota ?? undefined;
   if (update.searchFodselsnummer !== undefined) settings.searchFodselsnummer = update.searchFodselsnummer;
-  if (update.fiksOrgIds !== undefined) settings.fiksOrgIds = new Set(update.fiksOrgIds.map((id) => id.toLowerCase()));
+  if (update.fiksOrgIds !== undefined) settings.fiksOrgIds = grantedOrganisations(update.fiksOrgIds);
   return { ok: true };
 }
 

@@ -16,6 +16,11 @@ export interface EmulatorSettings {
   searchFodselsnummer: boolean;
 }
 
+/** Fiks organisation ids compare without case (UUIDs); the set holds them lower-cased. */
+export function grantedOrganisations(ids: readonly string[]): ReadonlySet<string> {
+  return new Set(ids.map((id) => id.toLowerCase()));
+}
+
 /** What `gjenstaendeKvote` starts from when no quota is configured: large, but still visibly counting down. */
 const NOMINAL_QUOTA = 1_000_000;
 

@@ -144,9 +144,9 @@ function godkjenning(dataset: Dataset, record: VehicleRecord, tech: TechSpec): R
     result.forstegangsGodkjenning = forstegang;
   }
 
-  const classInfo = CLASSES[tech.klass as VehicleClass] as ClassInfo | undefined;
+  const classInfo = classOf(tech);
   const klassNavn = tech.klassNavn ?? classInfo?.navn;
-  const kjoretoyklassifisering: Record<string, unknown> = { tekniskKode: tekniskKode(tech) };
+  const kjoretoyklassifisering: Record<string, unknown> = { tekniskKode: tekniskKode(tech, classInfo) };
   if (klassNavn) kjoretoyklassifisering.beskrivelse = klassNavn;
   if (tech.avgiftsKode) {
     const texts = classInfo?.avgiftsKode === tech.avgiftsKode ? classInfo.avgift : [];
@@ -160,9 +160,12 @@ function godkjenning(dataset: Dataset, record: VehicleRecord, tech: TechSpec): R
   return result;
 }
 
+function classOf(tech: TechSpec): ClassInfo | undefined {
+  return CLASSES[tech.klass as VehicleClass] as ClassInfo | undefined;
+}
+
 /** The vehicle class with its name and text, as both places that carry it in real answers have it. */
-function tekniskKode(tech: TechSpec): Kodeverk {
-  const classInfo = CLASSES[tech.klass as VehicleClass] as ClassInfo | undefined;
+function tekniskKode(tech: TechSpec, classInfo = classOf(tech)): Kodeverk {
   return kode(tech.klass, tech.klassNavn ?? classInfo?.navn, classInfo?.beskrivelse);
 }
 
@@ -305,7 +308,7 @@ function periodicInspection(dataset: Dataset, record: VehicleRecord, tech: TechS
   if (!tech.inspected || record.firstReg === undefined) return {};
   const rng = rngFor(dataset.seed, record.index, 6);
   if (rng() < 0.2) return {};
-  const [firstYears, interval] = CLASSES[tech.klass as VehicleClass]?.inspectionYears ?? [4, 2];
+  const [firstYears, interval] = classOf(tech)?.inspectionYears ?? [4, 2];
   const year = 365.25 * DAY_MS;
   let due = record.firstReg + firstYears * year;
   // Advance to the first deadline after the dataset's "today", then let some vehicles be overdue.

@@ -10,7 +10,7 @@ import {
   type EmulatorStatsSnapshot,
 } from './admin';
 import { AuthService, type EmulatorClient, type EmulatorIntegration } from './auth';
-import { Quota, type EmulatorContext, type EmulatorSettings } from './context';
+import { Quota, grantedOrganisations, type EmulatorContext, type EmulatorSettings } from './context';
 import { VehicleAnswers, serialiseJson } from './answer-cache';
 import { Dataset } from './dataset';
 import { createPreRegistration, deleteByIviReferanse, deleteByVin, ECOC_PREFIX } from './ecoc-routes';
@@ -102,7 +102,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     bulkMaxIds: options.bulkMaxIds ?? 200,
     dailyQuota: options.dailyQuota,
     latencyMs: options.latencyMs ?? 0,
-    fiksOrgIds: new Set((options.fiksOrgIds ?? [EMULATOR_FIKS_ORG_ID]).map((id) => id.toLowerCase())),
+    fiksOrgIds: grantedOrganisations(options.fiksOrgIds ?? [EMULATOR_FIKS_ORG_ID]),
     searchFodselsnummer: options.searchFodselsnummer ?? false,
   };
   const stats = new Stats();

@@ -18,6 +18,7 @@ import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { requestLoggingPlugin } from './observability/request-plugin';
 import { buildSchema } from './schema';
+import { KnownOperationTypes, LIMITS } from './security/limits';
 import { formatError, maskingPlugin } from './security/masking';
 
 export interface Readiness {
@@ -81,7 +82,9 @@ export async function createServer(deps: ServerDeps): Promise<BuiltServer> {
     // index.ts owns SIGTERM/SIGINT: stop accepting, finish in-flight requests, then exit.
     stopOnTerminationSignals: false,
     formatError,
-    validationRules: deps.validationRules,
+    // graphql-js counts tokens while it parses and stops at the limit: a refused document is a parse failure.
+    parseOptions: { maxTokens: LIMITS.maxTokens },
+    validationRules: [KnownOperationTypes, ...(deps.validationRules ?? [])],
     logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -193,7 +196,15 @@ function errorHandler(logger: Logger) {
     if (status >= 500) logger.error({ correlationId: res.locals.correlationId, type: e.type }, 'unhandled HTTP error');
     else logger.warn({ correlationId: res.locals.correlationId, status, type: e.type }, 'HTTP request refused');
     const message =
-      status === 413 ? 'Request body too large' : status === 400 ? 'Malformed request body' : 'Internal server error';
+      status === 413
+        ? 'Request body too large'
+        : status === 415
+          ? 'Unsupported body charset or content encoding'
+          : status === 400
+            ? 'Malformed request body'
+            : status < 500
+              ? 'Bad request'
+              : 'Internal server error';
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     res.status(status).json({ errors: [{ message, extensions: { code, correlationId: res.locals.correlationId } }] });
   };

@@ -189,7 +189,8 @@ export function errorFromStatus(
   if (status >= 400) {
     return new UpstreamError('UPSTREAM_REJECTED', `${name} rejected the request (${route}: HTTP ${status})`, details);
   }
-  // 1xx/3xx (redirects are not followed: they could carry the bearer token elsewhere).
+  // 1xx/3xx (redirects are not followed: they could carry the bearer token elsewhere), or a 2xx whose body is not the
+  // documented answer.
   return new UpstreamError(
     'UPSTREAM_UNAVAILABLE',
     `${name} gave an unexpected answer (${route}: HTTP ${status})`,

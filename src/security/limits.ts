@@ -3,9 +3,6 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   GraphQLError,
   Kind,
-  Lexer,
-  Source,
-  TokenKind,
   getNamedType,
   isInterfaceType,
   isObjectType,
@@ -55,8 +52,8 @@ export function operationLimits(config: Pick<Config, 'maxIdentifiersPerOperation
   const armor = new ApolloArmor({
     maxDepth: { n: LIMITS.maxDepth, flattenFragments: true },
     maxAliases: { n: LIMITS.maxAliases },
-    // Counted by operationLimitsPlugin below instead: armor's plugin makes Apollo answer a refused document with
-    // HTTP 500.
+    // graphql-js's own parse option counts them instead (`parseOptions` in src/server.ts): armor's plugin makes Apollo
+    // answer a refused document with HTTP 500.
     maxTokens: { enabled: false },
     maxDirectives: { n: LIMITS.maxDirectives },
     costLimit: { maxCost: LIMITS.maxCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 },
@@ -65,55 +62,43 @@ export function operationLimits(config: Pick<Config, 'maxIdentifiersPerOperation
   }).protect();
   return {
     validationRules: armor.validationRules,
-    plugins: [operationLimitsPlugin(LIMITS.maxTokens, config.maxIdentifiersPerOperation)],
+    plugins: [identifierCapPlugin(config.maxIdentifiersPerOperation)],
   };
 }
 
-/** Tokens in a document, counted with graphql-js's own lexer; stops at `stopAfter`. Lexing errors are left to parse. */
-export function countTokens(source: string, stopAfter = Infinity): number {
-  const lexer = new Lexer(new Source(source));
-  let count = 0;
-  try {
-    while (lexer.advance().kind !== TokenKind.EOF) {
-      if (++count > stopAfter) break;
+/**
+ * Refuses an operation whose type the schema does not have (this subgraph has no subscriptions) at validation, as
+ * graphql-js 17's KnownOperationTypesRule does; graphql 16 only fails it at execution, which Apollo reports as an
+ * internal error. Hand-written: that rule is not in graphql 16, which Apollo needs.
+ */
+export const KnownOperationTypes: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (!context.getSchema().getRootType(node.operation)) {
+      context.reportError(
+        new GraphQLError(`This service has no ${node.operation} operations.`, {
+          nodes: node,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
+      );
     }
-  } catch {
-    // A syntax error: parse will report it properly.
-  }
-  return count;
-}
-
-const TOKEN_LIMIT = Symbol('token limit');
+  },
+});
 
 export const IDENTIFIER_CAP_CODE = 'BAD_USER_INPUT';
 
 /**
- * The two limits that graphql-armor's validation rules cannot enforce, in one plugin:
- *
- * - Tokens: refuses a document of more than `maxTokens` tokens before it is parsed (parsing is the cost being
- *   guarded; Apollo parses a document once and then serves it from its document store). Apollo has no clean way to
- *   fail a request from `parsingDidStart`: an error thrown there is "unexpected" and becomes a 500 unless an
- *   `unexpectedErrorProcessingRequest` hook throws it on, which is what this plugin does for its own error only.
- * - Identifiers: caps how many vehicles one operation can ask for: `vehicle` fields (each alias counts), the lengths
- *   of `vehicles(kjennemerker|kuids)`, `_entities(representations)`, and page sizes of searches, multiplied by the
- *   lists they are nested in. Variables are counted too, which a validation rule cannot see, so this runs after the
- *   operation is resolved and before execution: a rejected operation makes no upstream call. Hand-written:
- *   graphql-armor has no per-argument list-length limit. An operation whose count does not depend on variables is
- *   counted once: Apollo's document store hands out the same operation node for the same document.
+ * Caps how many vehicles one operation can ask for: `vehicle` fields (each alias counts), the lengths of
+ * `vehicles(kjennemerker|kuids)`, `_entities(representations)`, and page sizes of searches, multiplied by the lists
+ * they are nested in. Variables are counted too, which a validation rule cannot see, so this runs after the operation
+ * is resolved and before execution: a rejected operation makes no upstream call. Hand-written: graphql-armor has no
+ * per-argument list-length limit. An operation whose count does not depend on variables is counted once: Apollo's
+ * document store hands out the same operation node for the same document.
  */
-export function operationLimitsPlugin(maxTokens: number, maxIdentifiers: number): ApolloServerPlugin<RequestContext> {
+export function identifierCapPlugin(maxIdentifiers: number): ApolloServerPlugin<RequestContext> {
   const fixedCounts = new WeakMap<OperationDefinitionNode, number>();
   return {
     async requestDidStart() {
       return {
-        async parsingDidStart({ source }) {
-          if (countTokens(source, maxTokens) > maxTokens) {
-            const error = new GraphQLError(`Syntax Error: Token limit of ${maxTokens} exceeded.`, {
-              extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: maxTokens, http: { status: 400 } },
-            });
-            throw Object.assign(error, { [TOKEN_LIMIT]: true });
-          }
-        },
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return;
           let count = fixedCounts.get(operation);
@@ -135,9 +120,6 @@ export function operationLimitsPlugin(maxTokens: number, maxIdentifiers: number)
           }
         },
       };
-    },
-    async unexpectedErrorProcessingRequest({ error }) {
-      if ((error as { [TOKEN_LIMIT]?: boolean })[TOKEN_LIMIT]) throw error;
     },
   };
 }

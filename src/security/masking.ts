@@ -56,6 +56,8 @@ const VALUE_MESSAGES: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = 
     (m) => `An unknown field was given for input type "${m[1]}"`,
   ],
   [new RegExp(`^Argument "(${NAME})" has invalid value [\\s\\S]*$`), (m) => `Argument "${m[1]}" has an invalid value`],
+  // `operationName` is any JSON string the caller sent, not necessarily a GraphQL name.
+  [/^Unknown operation named [\s\S]*$/, () => 'The document has no operation with the name given in "operationName".'],
 ];
 
 /**

@@ -241,6 +241,25 @@ describe('preRegister over HTTP against the emulator', () => {
     expect(lookup.body.data.vehicle).toBeNull();
   });
 
+  it('two preRegister fields in one mutation: a refused one is null with its error, the sent one keeps its answer', async () => {
+    const { xml, vin, ref } = sampleDocument();
+    const res = await stack.gql(
+      `mutation($a: PreRegisterInput!, $b: PreRegisterInput!) {
+        a: preRegister(input: $a) { status preRegistration { iviReferanse understellsnummer } }
+        b: preRegister(input: $b) { status }
+      }`,
+      { a: { iviXml: xml }, b: { dryRun: true } },
+    );
+    expect(res.body.data).toEqual({
+      a: { status: 'ACCEPTED', preRegistration: { iviReferanse: ref, understellsnummer: vin } },
+      b: null,
+    });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: ['b'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+    expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
+  });
+
   it('rejects input that gives both or neither document form with BAD_USER_INPUT', async () => {
     const res = await stack.gql(PRE_REGISTER, { input: { dryRun: true } });
     expect(res.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input' });

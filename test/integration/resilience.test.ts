@@ -173,6 +173,31 @@ describe('resilient upstream calls against the emulator', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ path: ['a'] })]);
   });
 
+  it('a failing owner search is null with its error; the vehicle asked for beside it stands', async () => {
+    await stack.fault({ route: 'sok', times: 3, status: 503 });
+    const res = await stack.gql(
+      `query($p: String) { a: vehicle(kjennemerke: $p) { understellsnummer } s: vehiclesByOwnerName(name: "Nordmann") { totalCount } }`,
+      { p: plate(11) },
+    );
+    expect(res.body.data).toEqual({ a: { understellsnummer: sample.vehicles[11].understellsnummer }, s: null });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: ['s'], extensions: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }) }),
+    ]);
+  });
+
+  it.each([
+    ['an HTML page', '<html>Service temporarily unavailable</html>'],
+    ['another JSON object', { feil: 'noe gikk galt' }],
+    ['an array', []],
+  ])('a 200 search answer that is %s is an error, not "no hits"', async (_what, body) => {
+    await stack.fault({ route: 'sok', times: 1, status: 200, body });
+    const res = await stack.gql(`{ s: vehiclesByOwnerName(name: "Nordmann") { totalCount } }`);
+    expect(res.body.data).toEqual({ s: null });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: ['s'], extensions: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }) }),
+    ]);
+  });
+
   it('the breaker opens on sustained failure, fails fast with no upstream hits, then recovers through one probe', async () => {
     // Half-open after a minute, so the breaker is surely still open however slow the machine; the test then moves
     // the wall clock (cockatiel's breaker reads Date.now()) past that minute instead of waiting.

@@ -39,6 +39,17 @@ export function extractBulkItems(body: unknown): BulkItem[] {
   return [];
 }
 
+/**
+ * The hits of a search answer (`{ antallTreffTotalt, kjoretoyresponser: [...] }`, docs/upstreams.md §5), or undefined
+ * when the body is not that shape (a proxy's HTML page, another service's JSON): such an answer is not "no hits".
+ */
+export function extractSearchItems(body: unknown): BulkItem[] | undefined {
+  if (!isObject(body)) return undefined;
+  const list = body.kjoretoyresponser;
+  if (Array.isArray(list)) return list.filter(isObject) as BulkItem[];
+  return list === undefined && typeof body.antallTreffTotalt === 'number' ? [] : undefined;
+}
+
 export function remainingQuota(body: unknown): number | undefined {
   return isObject(body) && typeof body.gjenstaendeKvote === 'number' ? body.gjenstaendeKvote : undefined;
 }

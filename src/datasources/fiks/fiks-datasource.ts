@@ -5,8 +5,10 @@ import { UpstreamError, vehicleWithheld } from '../../errors';
 import type { Metrics } from '../../observability/metrics';
 import { mapWithConcurrency } from '../concurrency';
 import type { UpstreamRequester } from '../fairness';
+import { errorFromStatus } from '../upstream-errors';
 import {
   extractBulkItems,
+  extractSearchItems,
   matchBulkItems,
   outcomeOf,
   remainingQuota,
@@ -217,14 +219,16 @@ export class FiksDataSource {
       idempotent: true,
     });
     // 204: nothing found (empty body).
-    if (response.status === 204 || !response.data) return { totalCount: 0, offset, vehicles: [] };
-    const vehicles = (response.data.kjoretoyresponser ?? [])
+    if (response.status === 204) return { totalCount: 0, offset, vehicles: [] };
+    const items = extractSearchItems(response.data);
+    if (!items) throw errorFromStatus('fiks', 'sok', response.status, response.data, undefined);
+    const vehicles = items
       .map((item) => vehicleOf(item))
       .filter((dto) => dto !== undefined)
       .map((dto) => mapVehicle(dto, this.asOfNow));
     for (const v of vehicles) this.remember(v);
     const total =
-      typeof response.data.antallTreffTotalt === 'number' ? response.data.antallTreffTotalt : vehicles.length;
+      typeof response.data?.antallTreffTotalt === 'number' ? response.data.antallTreffTotalt : vehicles.length;
     return { totalCount: total, offset, vehicles };
   }
 }

@@ -138,12 +138,18 @@ describe('caller auth and scopes (AUTH_JWKS_FILE, AUTH_ISSUER, AUTH_AUDIENCE)', 
     expect(upstreamRequests(await stack.stats())).toBe(0);
   });
 
-  it('an owner-name search needs owners:read as well: FORBIDDEN, no search sent', async () => {
+  it('an owner-name search needs owners:read as well: FORBIDDEN, no search sent; a lookup beside it stands', async () => {
+    const v = sample.vehicles[0];
     const res = await stack.gql(
-      `{ vehiclesByOwnerName(name: "${sample.ownerSearch[0]?.name ?? 'Nordmann'}") { totalCount } }`,
-      undefined,
+      `query($k: String) {
+        vehicle(kjennemerke: $k) { understellsnummer }
+        vehiclesByOwnerName(name: "${sample.ownerSearch[0]?.name ?? 'Nordmann'}") { totalCount }
+      }`,
+      { k: v.kjennemerke },
       await bearer('vehicles:read'),
     );
+    expect(res.body.data).toEqual({ vehicle: { understellsnummer: v.understellsnummer }, vehiclesByOwnerName: null });
+    expect(res.body.errors).toHaveLength(1);
     expect(res.body.errors![0]).toMatchObject({ path: ['vehiclesByOwnerName'], extensions: { code: 'FORBIDDEN' } });
     expect((await stack.stats()).routes.sok.requests).toBe(0);
   });

@@ -56,6 +56,52 @@ describe('HTTP surface (development mode)', () => {
     expect(res.text).not.toMatch(/stack|at \w|node_modules|SyntaxError/);
   });
 
+  it('a body charset or content encoding express.json cannot read → 415 saying so, coded BAD_REQUEST', async () => {
+    for (const headers of <Record<string, string>[]>[
+      { 'content-type': 'application/json; charset=bogus' },
+      { 'content-type': 'application/json', 'content-encoding': 'zstd' },
+    ]) {
+      const res = await bare.post(JSON.stringify({ query: '{ __typename }' }), headers);
+      expect(res.status).toBe(415);
+      expect(res.body.errors).toEqual([
+        {
+          message: 'Unsupported body charset or content encoding',
+          extensions: { code: 'BAD_REQUEST', correlationId: res.headers.get('x-request-id') },
+        },
+      ]);
+    }
+  });
+
+  it('a subscription is refused at validation (this subgraph has none), not answered as an internal error', async () => {
+    const before = bare.log.entries().length;
+    const res = await bare.post({ query: 'subscription S { __typename }' });
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'This service has no subscription operations.',
+        locations: [{ line: 1, column: 1 }],
+        extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+      }),
+    ]);
+    expect(
+      bare.log
+        .entries()
+        .slice(before)
+        .filter((e) => Number(e.level) >= 50),
+    ).toEqual([]);
+  });
+
+  it('an operationName that names no operation is refused without repeating it', async () => {
+    const res = await bare.post({ query: 'query A { __typename }', operationName: 'Ola Nordmann 01018012345' });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'The document has no operation with the name given in "operationName".',
+        extensions: expect.objectContaining({ code: 'OPERATION_RESOLUTION_FAILURE' }),
+      }),
+    ]);
+    expect(res.text).not.toMatch(/Nordmann|01018012345/);
+  });
+
   it('batched requests are off: a JSON array body → 400', async () => {
     const res = await bare.post([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
     expect(res.status).toBe(400);

@@ -1,5 +1,6 @@
-import { countTokens, LIMITS } from '../../../src/security/limits';
+import { LIMITS } from '../../../src/security/limits';
 import { startStack, type EmulatorSample, type Stack } from '../../helpers/stack';
+import { countTokens } from '../../helpers/tokens';
 
 /**
  * Every operation limit over the whole stack: just under passes, just over is refused with a coded error before any
@@ -123,13 +124,16 @@ describe('operation limits (graphql-armor + identifier cap + token limit)', () =
       expect(res.body.data._entities).toEqual([{ kuid: sample.vehicles[0].kuid }]);
     });
 
-    it(`${LIMITS.maxTokens + 1} tokens are refused before parsing (400, not 500)`, async () => {
-      await expectRefused(
-        withTokens(LIMITS.maxTokens + 1),
-        undefined,
-        'GRAPHQL_PARSE_FAILED',
-        /Token limit of 1500 exceeded/,
-      );
+    it(`${LIMITS.maxTokens + 1} tokens are refused while parsing (400, not 500; 200 for application/json, as other parse failures)`, async () => {
+      const query = withTokens(LIMITS.maxTokens + 1);
+      await expectRefused(query, undefined, 'GRAPHQL_PARSE_FAILED', /Document contains more that 1500 tokens/);
+      // A router that asks for application/json (@apollo/gateway) would drop a 400's body.
+      const res = await stack.gql(query);
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'GRAPHQL_PARSE_FAILED' }) }),
+      ]);
+      expect(await upstreamCalls()).toBe(0);
     });
   });
 

@@ -249,6 +249,11 @@ describe('withoutInputValues: graphql-js messages name what was wrong, never the
       'Syntax Error: Expected Name, found String.',
     ],
     [
+      'Unknown operation named "Ola Nordmann 01018012345".',
+      undefined,
+      'The document has no operation with the name given in "operationName".',
+    ],
+    [
       'Invalid argument "kjennemerke": a kjennemerke is 2–7 letters',
       undefined,
       'Invalid argument "kjennemerke": a kjennemerke is 2–7 letters',

@@ -167,6 +167,24 @@ describe('FiksDataSource loaders', () => {
     ]);
   });
 
+  it('a search answer with null or scalar entries serves the vehicles in it; one of another shape is an error', async () => {
+    const hit = { kjoretoy: { kjoretoyId: { kjennemerke: 'CU 11306', kuid: '3378119709' } } };
+    const answers: unknown[] = [
+      { antallTreffTotalt: 1, kjoretoyresponser: [null, hit, 5] },
+      { feil: 'noe gikk galt' },
+      '<html>Service temporarily unavailable</html>',
+    ];
+    const { client } = scriptedClient(() => answers.shift());
+    const fiks = new FiksDataSource({ client, config, fiksOrgId: config.orgId });
+    const page = await fiks.searchByOwnerName({ name: 'Ola Nordmann' }, 0, 20);
+    expect(page.vehicles.map((v) => v.kjennemerke)).toEqual(['CU11306']);
+    for (let i = 0; i < 2; i++) {
+      await expect(fiks.searchByOwnerName({ name: 'Ola Nordmann' }, 0, 20)).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
+    }
+  });
+
   describe('a VIN at a point in time (no dtg is sent on the VIN lookup)', () => {
     const at = '2021-06-01T12:00:00+02:00';
     const now = (kuid?: string) => ({
