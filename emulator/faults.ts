@@ -19,7 +19,8 @@ const FaultSchema = z
     hang: z.union([z.literal(true), z.literal('after-handling')]).optional(),
     /** Send the status line, headers and the first byte of the body, then wait this long before the rest. */
     slowBodyMs: z.number().int().min(1).max(600_000).optional(),
-    reset: z.enum(['before-body', 'after-body']).optional(),
+    /** 'after-handling': do what the request asks, then drop the connection (an answer lost at once). */
+    reset: z.enum(['before-body', 'after-body', 'after-handling']).optional(),
   })
   .strict();
 

@@ -274,6 +274,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
       reply = fiksError(413, url.pathname, 'Forespørselen er for stor');
     else reply = await match.handler(request(req, url, match.params, body));
     if (fault?.hang === 'after-handling') return;
+    if (fault?.reset === 'after-handling') {
+      req.socket.destroy();
+      return;
+    }
     if (fault?.slowBodyMs !== undefined) await sendSlowly(res, reply, fault.slowBodyMs, timers);
     else send(res, reply);
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Pool, QueryResultRow } from 'pg';
 import type { IviIssue } from '../ivi';
@@ -154,15 +155,16 @@ export class SubmissionLedger {
   }
 
   /**
-   * PENDING rows whose sender has certainly given up (it died, or lost its answer beyond the deadline) become
-   * OUTCOME_UNKNOWN. Never re-sent. Safe on every replica at once: a row is swept by one of them.
+   * PENDING and WITHDRAWING rows whose sender has certainly given up (it died, or lost its answer beyond the
+   * deadline) become OUTCOME_UNKNOWN. Never re-sent. Safe on every replica at once: a row is swept by one of them.
    */
   async sweep(unknownIssue: IviIssue): Promise<number> {
     const rows = await this.query(
       `WITH swept AS (
          UPDATE pre_registration
             SET status = 'OUTCOME_UNKNOWN', pending_until = NULL, updated_at = now(), errors = $1
-          WHERE status = 'PENDING' AND pending_until < now()
+          WHERE (status = 'PENDING' AND pending_until < now())
+             OR (status = 'WITHDRAWING' AND withdrawal_until < now())
           RETURNING id, status
        )
        INSERT INTO pre_registration_event (pre_registration_id, status, event)
@@ -208,6 +210,69 @@ export class SubmissionLedger {
        )
        SELECT * FROM moved`,
       [id, [...from], to, event],
+    );
+    return rows[0] ? toSubmission(rows[0]) : undefined;
+  }
+
+  /**
+   * Claims an ACCEPTED or OUTCOME_UNKNOWN submission for one withdrawal: one conditional UPDATE, so exactly one
+   * caller on any replica gets it and may call SVV. Refused while another withdrawal holds it, or while an earlier
+   * one's DELETE may still reach SVV (`withdrawal_until`). `leaseMs` outlasts the eCoC deadline, like a PENDING row's.
+   */
+  async claimWithdrawal(
+    id: string,
+    leaseMs: number,
+  ): Promise<{ withdrawalId: string; submission: Submission } | undefined> {
+    const withdrawalId = randomUUID();
+    const rows = await this.query(
+      `WITH claimed AS (
+         UPDATE pre_registration
+            SET status = 'WITHDRAWING', withdrawing_from = status, withdrawal_id = $2, updated_at = now(),
+                withdrawal_until = now() + $3 * interval '1 millisecond'
+          WHERE id = $1 AND status IN ('ACCEPTED', 'OUTCOME_UNKNOWN')
+            AND (withdrawal_until IS NULL OR withdrawal_until < now())
+          RETURNING *
+       ), history AS (
+         INSERT INTO pre_registration_event (pre_registration_id, status, event)
+         SELECT id, status, 'WITHDRAWAL_STARTED' FROM claimed
+       )
+       SELECT * FROM claimed`,
+      [id, withdrawalId, leaseMs],
+    );
+    return rows[0] ? { withdrawalId, submission: toSubmission(rows[0]) } : undefined;
+  }
+
+  /**
+   * Records how the claimed withdrawal ended; only the claim's own withdrawal may. SVV deleted it (or never had it):
+   * WITHDRAWN, also when the sweeper gave up on it meanwhile. SVV refused, or nothing was sent: back to the status
+   * before. No usable answer: OUTCOME_UNKNOWN, still held, and `withdrawal_until` keeps a second DELETE back.
+   */
+  async finishWithdrawal(
+    id: string,
+    withdrawalId: string,
+    outcome:
+      | { to: 'WITHDRAWN'; event: 'WITHDRAWN' | 'NOT_FOUND_AT_SVV' }
+      | { to: 'RESTORED' }
+      | { to: 'OUTCOME_UNKNOWN'; errors: IviIssue[] },
+  ): Promise<Submission | undefined> {
+    const event =
+      outcome.to === 'WITHDRAWN' ? outcome.event : outcome.to === 'RESTORED' ? 'WITHDRAWAL_REFUSED' : 'NO_ANSWER';
+    const rows = await this.query(
+      `WITH finished AS (
+         UPDATE pre_registration
+            SET status = CASE WHEN $3::text = 'RESTORED' THEN withdrawing_from ELSE $3::text END,
+                errors = COALESCE($4::jsonb, errors),
+                withdrawal_until = CASE WHEN $3::text = 'OUTCOME_UNKNOWN' THEN withdrawal_until END,
+                updated_at = now()
+          WHERE id = $1 AND withdrawal_id = $2
+            AND (status = 'WITHDRAWING' OR ($3::text = 'WITHDRAWN' AND status = 'OUTCOME_UNKNOWN'))
+          RETURNING *
+       ), history AS (
+         INSERT INTO pre_registration_event (pre_registration_id, status, event)
+         SELECT id, status, $5::text FROM finished
+       )
+       SELECT * FROM finished`,
+      [id, withdrawalId, outcome.to, outcome.to === 'OUTCOME_UNKNOWN' ? JSON.stringify(outcome.errors) : null, event],
     );
     return rows[0] ? toSubmission(rows[0]) : undefined;
   }
@@ -281,10 +346,10 @@ export class SubmissionLedger {
     return byId;
   }
 
-  /** Deletes what is older than the retention period (a PENDING row is never purged: it may still be in flight). */
+  /** Deletes what is older than the retention period (never a PENDING or WITHDRAWING row: it may be in flight). */
   async purge(retentionDays: number): Promise<{ submissions: number; withdrawals: number }> {
     const submissions = await this.query(
-      `DELETE FROM pre_registration WHERE status <> 'PENDING' AND updated_at < now() - $1 * interval '1 day' RETURNING id`,
+      `DELETE FROM pre_registration WHERE status NOT IN ('PENDING', 'WITHDRAWING') AND updated_at < now() - $1 * interval '1 day' RETURNING id`,
       [retentionDays],
     );
     const withdrawals = await this.query(

@@ -1,10 +1,10 @@
 import type { IviIssue } from '../ivi';
 
 /** A submission's status in the ledger (GraphQL `PreRegistrationStatus`, less the dry run's VALID). */
-export type LedgerStatus = 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'OUTCOME_UNKNOWN' | 'WITHDRAWN';
+export type LedgerStatus = 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'OUTCOME_UNKNOWN' | 'WITHDRAWING' | 'WITHDRAWN';
 
 /** Statuses that hold a VIN and an IVI reference: a second submission of either is not sent. */
-export const OPEN_STATUSES: readonly LedgerStatus[] = ['PENDING', 'ACCEPTED', 'OUTCOME_UNKNOWN'];
+export const OPEN_STATUSES: readonly LedgerStatus[] = ['PENDING', 'ACCEPTED', 'OUTCOME_UNKNOWN', 'WITHDRAWING'];
 
 /** What moved a submission to a status (GraphQL `PreRegistrationEvent`). */
 export type LedgerEvent =
@@ -14,6 +14,8 @@ export type LedgerEvent =
   | 'SENDER_LOST'
   | 'FOUND_IN_REGISTER'
   | 'NOT_FOUND_IN_REGISTER'
+  | 'WITHDRAWAL_STARTED'
+  | 'WITHDRAWAL_REFUSED'
   | 'WITHDRAWN'
   | 'NOT_FOUND_AT_SVV';
 
@@ -46,4 +48,5 @@ export interface StatusChange {
 export type SubmissionRef = { iviReferanse: string } | { understellsnummer: string };
 
 /** Outcome of a withdrawal attempt, as recorded. */
-export type WithdrawalOutcome = 'WITHDRAWN' | 'NOT_FOUND' | 'REJECTED' | 'REFUSED' | 'IN_PROGRESS' | 'FAILED';
+export type WithdrawalOutcome =
+  'WITHDRAWN' | 'NOT_FOUND' | 'REJECTED' | 'REFUSED' | 'IN_PROGRESS' | 'FAILED' | 'OUTCOME_UNKNOWN';

@@ -151,9 +151,14 @@ describe('preRegister over HTTP against the emulator', () => {
     expect(health.status).toBe(200);
   });
 
-  it('gives OUTCOME_UNKNOWN when the connection is reset after the body was sent, and never sends it twice', async () => {
+  it.each([
+    ['a connection reset after the body was sent', { reset: 'after-body' }],
+    ['an HTML 500 from a proxy', { status: 500, body: '<html><body><h1>500 Internal Server Error</h1></body></html>' }],
+    ['an HTML 200 from a proxy', { status: 200, body: '<!DOCTYPE html><html><body>OK</body></html>' }],
+    ["SVV's own 500 that names no errors", { status: 500 }],
+  ])('%s is OUTCOME_UNKNOWN: the VIN stays held and a resend is refused without reaching SVV', async (_name, fault) => {
     const { xml, ref } = sampleDocument();
-    await stack.fault({ route: 'ecoc/opprette', times: 1, reset: 'after-body' });
+    await stack.fault({ route: 'ecoc/opprette', times: 1, ...fault });
     const res = await stack.gql(PRE_REGISTER, { input: { iviXml: xml } });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.preRegister).toMatchObject({
@@ -161,7 +166,36 @@ describe('preRegister over HTTP against the emulator', () => {
       preRegistration: { iviReferanse: ref },
       errors: [expect.objectContaining({ code: 'ECOC-OUTCOME-UNKNOWN' })],
     });
+    const again = await stack.gql(PRE_REGISTER, { input: { iviXml: xml } });
+    expect(again.body.data.preRegister).toMatchObject({
+      status: 'REJECTED',
+      errors: [expect.objectContaining({ code: 'ECOC-OUTCOME-UNKNOWN', source: 'LOCAL' })],
+    });
     expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(1);
+  });
+
+  it("SVV's 500 that names errors is its refusal: REJECTED with SVV's errors, and the VIN is free again", async () => {
+    const { xml } = sampleDocument();
+    await stack.fault({
+      route: 'ecoc/opprette',
+      times: 1,
+      status: 500,
+      body: {
+        datoTid: '2026-01-05T10:00:00+01:00',
+        melding: { meldingskode: 'ECOC-AVVIST', meldingstekst: 'Melding om preregistrering feilet' },
+        feilmeldinger: [
+          { kode: 'IVI-E-FORMAT', felt: 'Width', sti: '/InitialVehicleInformation', meldingstekst: 'Ugyldig' },
+        ],
+        varsler: [],
+      },
+    });
+    const res = await stack.gql(PRE_REGISTER, { input: { iviXml: xml } });
+    expect(res.body.data.preRegister).toMatchObject({
+      status: 'REJECTED',
+      errors: [expect.objectContaining({ code: 'IVI-E-FORMAT', field: 'Width', source: 'SVV' })],
+    });
+    expect((await stack.gql(PRE_REGISTER, { input: { iviXml: xml } })).body.data.preRegister.status).toBe('ACCEPTED');
+    expect((await stack.stats()).routes['ecoc/opprette'].requests).toBe(2);
   });
 
   it('SVV judges by its own required fields: a document the local check lets through comes back REJECTED, source SVV', async () => {

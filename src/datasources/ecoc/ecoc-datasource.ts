@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { UpstreamRequester } from '../fairness';
 import type { EcocStatusResponseDto, TaxClassification } from './dto';
 
@@ -6,7 +7,29 @@ const BASE = '/meldingompreregistrering/v1';
 export interface EcocAnswer {
   /** 200 accepted, 400 invalid request, 422 rejected, 500 failed (SVV's statuses); others are thrown. */
   status: number;
-  body: EcocStatusResponseDto;
+  /** SVV's `EcocStatusResponse`; undefined when the body is not one (a proxy's HTML page, another JSON, none). */
+  body: EcocStatusResponseDto | undefined;
+}
+
+const part = z.looseObject({}).nullish();
+const list = z.array(z.unknown()).nullish();
+/**
+ * What makes a body SVV's `EcocStatusResponse` (docs/upstreams.md §11): an object with the [C] `melding` or
+ * `iviIdentifikator`. Everything inside is read tolerantly later (mapping.ts); unknown fields are kept.
+ */
+const EcocStatusResponseSchema = z
+  .looseObject({
+    datoTid: z.string().nullish(),
+    iviIdentifikator: part,
+    melding: part,
+    feilmeldinger: list,
+    varsler: list,
+  })
+  .refine((body) => body.melding != null || body.iviIdentifikator != null);
+
+function svvAnswer(data: unknown): EcocStatusResponseDto | undefined {
+  const parsed = EcocStatusResponseSchema.safeParse(data);
+  return parsed.success ? (parsed.data as EcocStatusResponseDto) : undefined;
 }
 
 /**
@@ -33,7 +56,7 @@ export class EcocDataSource {
       idempotent: false,
       acceptStatus: (status) => status === 400 || status === 422 || status === 500,
     });
-    return { status: response.status, body: response.data ?? {} };
+    return { status: response.status, body: svvAnswer(response.data) };
   }
 
   async withdraw(by: { iviReferanse: string } | { understellsnummer: string }): Promise<EcocAnswer> {
@@ -46,11 +69,12 @@ export class EcocDataSource {
       method: 'DELETE',
       path,
       route: 'ecoc/slette',
-      // Deleting twice has the same effect as once.
-      idempotent: true,
+      // Never repeated once it may have been sent: a repeat, or the lost first, could land after the reference was
+      // submitted again and delete the newer submission. The ledger's claim decides when another may go.
+      idempotent: false,
       acceptStatus: (status) => status === 400 || status === 404 || status === 422,
     });
-    return { status: response.status, body: response.data ?? {} };
+    return { status: response.status, body: svvAnswer(response.data) };
   }
 }
 

@@ -121,33 +121,45 @@ async function send(
     understellsnummer: submission.vin,
     make: submission.make ?? undefined,
   };
+  // The body may have reached SVV and no usable answer came: we cannot know, and must not resend.
+  const unknown = async (svvStatus?: number): Promise<PreRegisterResult> => {
+    const errors = [outcomeUnknownIssue()];
+    const settled = await settleQuietly(ledger, submission.id, {
+      status: 'OUTCOME_UNKNOWN',
+      event: 'NO_ANSWER',
+      svvStatus,
+      errors,
+      warnings: ctx.local,
+    });
+    ledger.metrics.preRegistrations.inc({ outcome: 'OUTCOME_UNKNOWN' });
+    return result(
+      'OUTCOME_UNKNOWN',
+      settled ?? { ...modelFrom(summary), ...ledgerFields(submission) },
+      errors,
+      ctx.local,
+    );
+  };
   let answer;
   try {
     answer = await ctx.ecoc.submit(ctx.xml, submission.iviReferanse, ctx.command.taxClassification ?? undefined);
   } catch (e) {
-    // The body may have reached SVV and no answer came: we cannot know, and must not resend.
-    if (isUpstreamError(e) && e.details.mayHaveReachedUpstream) {
-      const errors = [outcomeUnknownIssue()];
-      const settled = await settleQuietly(ledger, submission.id, {
-        status: 'OUTCOME_UNKNOWN',
-        event: 'NO_ANSWER',
-        errors,
-        warnings: ctx.local,
-      });
-      ledger.metrics.preRegistrations.inc({ outcome: 'OUTCOME_UNKNOWN' });
-      return result(
-        'OUTCOME_UNKNOWN',
-        settled ?? { ...modelFrom(summary), ...ledgerFields(submission) },
-        errors,
-        ctx.local,
-      );
-    }
+    if (isUpstreamError(e) && e.details.mayHaveReachedUpstream) return unknown(e.details.status);
     // Nothing reached SVV (no connection, open breaker, no token): the submission did not happen.
     await ledger.ledger.release(submission.id).catch(() => undefined);
     throw e;
   }
-  const warnings = mergeIssues(ctx.local, svvIssues(answer.body.varsler));
-  const svvErrors = svvIssues(answer.body.feilmeldinger);
+  const body = answer.body;
+  const svvErrors = svvIssues(body?.feilmeldinger);
+  // Only SVV's own answer settles it (docs/upstreams.md §11): a 500 without errors named, or a body that is not
+  // SVV's (a proxy's page), says nothing about whether the vehicle was created.
+  const settles =
+    body !== undefined &&
+    (answer.status === 200 ||
+      answer.status === 400 ||
+      answer.status === 422 ||
+      (answer.status === 500 && svvErrors.length > 0));
+  if (!settles) return unknown(answer.status);
+  const warnings = mergeIssues(ctx.local, svvIssues(body.varsler));
   const status = answer.status === 200 ? 'ACCEPTED' : 'REJECTED';
   const errors =
     status === 'ACCEPTED'
@@ -155,7 +167,7 @@ async function send(
       : svvErrors.length
         ? svvErrors
         : [issue(`ECOC-${answer.status}`, 'Statens vegvesen avviste meldingen uten å oppgi feil', 'SVV')];
-  const fromSvv = preRegistrationFrom(answer.body, summary);
+  const fromSvv = preRegistrationFrom(body, summary);
   const settled = await settleQuietly(ledger, submission.id, {
     status,
     event: 'ANSWERED',
@@ -221,6 +233,14 @@ function conflictIssue(
       message: 'En innsending med samme understellsnummer eller IVI-referanse pågår allerede: vent på utfallet',
     };
   }
+  if (holder.status === 'WITHDRAWING') {
+    return {
+      ...duplicate,
+      code: 'ECOC-IN-PROGRESS',
+      message:
+        'En tidligere innsending med samme understellsnummer eller IVI-referanse trekkes tilbake: vent på utfallet',
+    };
+  }
   return {
     ...duplicate,
     code: 'ECOC-OUTCOME-UNKNOWN',
@@ -233,7 +253,7 @@ function conflictIssue(
 export function outcomeUnknownIssue(): IviIssue {
   return issue(
     'ECOC-OUTCOME-UNKNOWN',
-    'Svar fra Statens vegvesen uteble. Meldingen kan være mottatt: avklar den med reconcilePreRegistration, eller trekk den tilbake, før ny innsending',
+    'Svar fra Statens vegvesen uteble eller kunne ikke leses. Meldingen kan være mottatt: avklar den med reconcilePreRegistration, eller trekk den tilbake, før ny innsending',
   );
 }
 

@@ -17,10 +17,11 @@ import { modelOf } from './pre-register';
  */
 
 const PAGE_MAX = 100;
-const WITHDRAWABLE: readonly LedgerStatus[] = ['PENDING', 'ACCEPTED', 'OUTCOME_UNKNOWN'];
+/** Found for a withdrawal: PENDING and WITHDRAWING only to answer that something is in progress. */
+const WITHDRAWABLE: readonly LedgerStatus[] = ['PENDING', 'ACCEPTED', 'OUTCOME_UNKNOWN', 'WITHDRAWING'];
 
 export interface WithdrawResult {
-  status: 'WITHDRAWN' | 'NOT_FOUND' | 'REJECTED';
+  status: 'WITHDRAWN' | 'NOT_FOUND' | 'REJECTED' | 'OUTCOME_UNKNOWN';
   iviReferanse: string | null;
   understellsnummer: string | null;
   message: string | null;
@@ -28,6 +29,11 @@ export interface WithdrawResult {
   preRegistration: PreRegistrationModel | null;
 }
 
+/**
+ * Claims the caller's submission in the ledger, then asks SVV to delete it: one DELETE per submission across all
+ * replicas, and the VIN and reference stay held until SVV's answer is known, so no DELETE can reach a newer
+ * submission of the same reference. A withdrawal that finds it claimed is refused (`ECOC-IN-PROGRESS`).
+ */
 export async function withdrawPreRegistration(
   args: { iviReferanse?: string | null; understellsnummer?: string | null },
   { ecoc, ledger }: { ecoc: EcocDataSource; ledger: LedgerSession },
@@ -40,62 +46,121 @@ export async function withdrawPreRegistration(
     ledger.metrics.withdrawals.inc({ outcome });
     await ledger.ledger.recordWithdrawal({ sender, byKind, requested, submissionId, outcome, svvStatus });
   };
+  const refuseNone = async () => {
+    // Someone else's, or nobody's: the same answer either way, so a refusal reveals nothing about other senders.
+    await record('REFUSED');
+    return forbidden(
+      `Only the sender may withdraw a pre-registration, and none of this sender's open ones has that ${byKind}`,
+    );
+  };
+  const inProgress = async (s: Submission, message: string): Promise<WithdrawResult> => {
+    await record('IN_PROGRESS', s.id);
+    return {
+      ...names(s),
+      status: 'REJECTED',
+      message: null,
+      errors: [{ field: byKind, path: `/${byKind}`, code: 'ECOC-IN-PROGRESS', message, source: 'LOCAL' }],
+      preRegistration: modelOf(s),
+    };
+  };
 
   await ledger.sweep();
   const own = await ledger.ledger.findOwn(sender, ref, WITHDRAWABLE);
-  if (!own) {
-    // Someone else's, or nobody's: the same answer either way, so a refusal reveals nothing about other senders.
-    await record('REFUSED');
-    throw forbidden(
-      `Only the sender may withdraw a pre-registration, and none of this sender's open ones has that ${byKind}`,
+  if (!own) throw await refuseNone();
+  if (own.status === 'PENDING') {
+    return inProgress(
+      own,
+      'Innsendingen venter fortsatt på svar fra Statens vegvesen: trekk den tilbake når utfallet er kjent',
     );
   }
-  if (own.status === 'PENDING') {
-    await record('IN_PROGRESS', own.id);
-    return {
-      ...names(own),
-      status: 'REJECTED',
-      message: null,
-      errors: [
-        {
-          field: byKind,
-          path: `/${byKind}`,
-          code: 'ECOC-IN-PROGRESS',
-          message: 'Innsendingen venter fortsatt på svar fra Statens vegvesen: trekk den tilbake når utfallet er kjent',
-          source: 'LOCAL',
-        },
-      ],
-      preRegistration: modelOf(own),
-    };
+  const claim = await ledger.ledger.claimWithdrawal(own.id, ledger.pendingTimeoutMs);
+  if (!claim) {
+    // Another withdrawal holds it, or an earlier one's DELETE may still reach SVV; or it was withdrawn meanwhile.
+    const now = await ledger.ledger.findOwn(sender, ref, WITHDRAWABLE);
+    if (!now) throw await refuseNone();
+    return inProgress(
+      now,
+      'En tilbaketrekking av denne innsendingen pågår, eller svaret på en tidligere kan ennå komme: prøv igjen senere',
+    );
   }
+  const { withdrawalId, submission } = claim;
+  const finish = (outcome: Parameters<LedgerSession['ledger']['finishWithdrawal']>[2]) =>
+    ledger.ledger.finishWithdrawal(submission.id, withdrawalId, outcome);
 
   let answer;
   try {
     // By the submission's own reference, even when asked by VIN: SVV then deletes exactly what this sender sent.
-    answer = await ecoc.withdraw({ iviReferanse: own.iviReferanse });
+    answer = await ecoc.withdraw({ iviReferanse: submission.iviReferanse });
   } catch (e) {
-    await record('FAILED', own.id, isUpstreamError(e) ? e.details.status : undefined).catch(() => undefined);
+    const status = isUpstreamError(e) ? e.details.status : undefined;
+    // A 4xx is a refusal before any deletion; no answer or a 5xx may have deleted it.
+    const mayHaveDeleted =
+      isUpstreamError(e) && e.details.mayHaveReachedUpstream && !(status !== undefined && status < 500);
+    if (mayHaveDeleted) return withdrawalUnknown(submission, finish, record, status);
+    await finish({ to: 'RESTORED' }).catch(() => undefined);
+    await record('FAILED', submission.id, status).catch(() => undefined);
     throw e;
   }
-  const message = typeof answer.body.melding?.meldingstekst === 'string' ? answer.body.melding.meldingstekst : null;
-  if (answer.status === 200 || answer.status === 404) {
+  const body = answer.body;
+  const message = typeof body?.melding?.meldingstekst === 'string' ? body.melding.meldingstekst : null;
+  if (body && (answer.status === 200 || answer.status === 404)) {
     const status = answer.status === 200 ? 'WITHDRAWN' : 'NOT_FOUND';
-    await record(status, own.id, answer.status);
-    const moved = await ledger.ledger.transition(
-      own.id,
-      ['ACCEPTED', 'OUTCOME_UNKNOWN'],
-      'WITHDRAWN',
-      answer.status === 200 ? 'WITHDRAWN' : 'NOT_FOUND_AT_SVV',
-    );
-    return { ...names(own), status, message, errors: [], preRegistration: modelOf(moved ?? own) };
+    const moved = await finish({
+      to: 'WITHDRAWN',
+      event: answer.status === 200 ? 'WITHDRAWN' : 'NOT_FOUND_AT_SVV',
+    });
+    await record(status, submission.id, answer.status);
+    return { ...names(submission), status, message, errors: [], preRegistration: modelOf(moved ?? submission) };
   }
-  await record('REJECTED', own.id, answer.status);
+  // A success that is not SVV's answer says nothing about the deletion.
+  if (answer.status < 300) return withdrawalUnknown(submission, finish, record, answer.status);
+  const restored = await finish({ to: 'RESTORED' });
+  await record('REJECTED', submission.id, answer.status);
+  const svvErrors = svvIssues(body?.feilmeldinger);
   return {
-    ...names(own),
+    ...names(submission),
     status: 'REJECTED',
     message,
-    errors: svvIssues(answer.body.feilmeldinger),
-    preRegistration: modelOf(own),
+    errors: svvErrors.length
+      ? svvErrors
+      : [
+          {
+            field: byKind,
+            path: `/${byKind}`,
+            code: `ECOC-${answer.status}`,
+            message: 'Statens vegvesen avviste tilbaketrekkingen uten å oppgi feil',
+            source: 'SVV',
+          },
+        ],
+    preRegistration: modelOf(restored ?? submission),
+  };
+}
+
+/** The DELETE may have reached SVV: the row stays held as OUTCOME_UNKNOWN, and no DELETE follows before its hold. */
+async function withdrawalUnknown(
+  submission: Submission,
+  finish: (outcome: { to: 'OUTCOME_UNKNOWN'; errors: IviIssue[] }) => Promise<Submission | undefined>,
+  record: (outcome: WithdrawalOutcome, submissionId?: string, svvStatus?: number) => Promise<void>,
+  svvStatus: number | undefined,
+): Promise<WithdrawResult> {
+  const errors: IviIssue[] = [
+    {
+      field: 'iviReferanse',
+      path: '/iviReferanse',
+      code: 'ECOC-OUTCOME-UNKNOWN',
+      message:
+        'Svar fra Statens vegvesen på tilbaketrekkingen uteble eller kunne ikke leses. Den kan være utført: avklar med reconcilePreRegistration, eller trekk tilbake på nytt senere, før ny innsending',
+      source: 'LOCAL',
+    },
+  ];
+  const moved = await finish({ to: 'OUTCOME_UNKNOWN', errors });
+  await record('OUTCOME_UNKNOWN', submission.id, svvStatus);
+  return {
+    ...names(submission),
+    status: 'OUTCOME_UNKNOWN',
+    message: null,
+    errors,
+    preRegistration: modelOf(moved ?? submission),
   };
 }
 

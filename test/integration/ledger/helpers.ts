@@ -36,6 +36,14 @@ export const LIST = `query Mine($status: PreRegistrationStatus, $first: Int, $af
   }
 }`;
 
+/** Concurrent withdrawals of one submission: exactly one WITHDRAWN, every other refused with ECOC-IN-PROGRESS. */
+export function expectOneWithdrawn(payloads: { status: string; errors: { code: string }[] }[]): void {
+  expect(payloads.filter((p) => p.status === 'WITHDRAWN')).toHaveLength(1);
+  for (const p of payloads.filter((x) => x.status !== 'WITHDRAWN')) {
+    expect(p).toMatchObject({ status: 'REJECTED', errors: [{ code: 'ECOC-IN-PROGRESS' }] });
+  }
+}
+
 /** The claim that names the sender in these tests (LEDGER_SENDER_CLAIM), as an importer's organisation number. */
 export const SENDER_CLAIM = 'org';
 

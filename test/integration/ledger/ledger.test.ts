@@ -4,8 +4,9 @@ import { closePool } from '../../../src/ledger/database';
 import { sampleDocument } from '../../fixtures/ivi';
 import { describeEachBackend, type TestDatabase } from '../../helpers/postgres';
 import { startStack, type Stack } from '../../helpers/stack';
+import { until } from '../../helpers/wait';
 import { metricValue } from '../../supergraph/federation-fixture';
-import { LIST, PRE_REGISTER, RECONCILE, WITHDRAW, callers, type Callers } from './helpers';
+import { LIST, PRE_REGISTER, RECONCILE, WITHDRAW, callers, expectOneWithdrawn, type Callers } from './helpers';
 
 /**
  * The submission ledger through the whole stack (subgraph + emulator over real sockets, caller tokens verified as in
@@ -83,6 +84,7 @@ describeEachBackend('submission ledger', (backend) => {
         statusHistory: [
           { status: 'PENDING', event: 'SUBMITTED' },
           { status: 'ACCEPTED', event: 'ANSWERED' },
+          { status: 'WITHDRAWING', event: 'WITHDRAWAL_STARTED' },
           { status: 'WITHDRAWN', event: 'WITHDRAWN' },
         ],
       },
@@ -204,11 +206,101 @@ describeEachBackend('submission ledger', (backend) => {
           { status: 'PENDING', event: 'SUBMITTED' },
           { status: 'OUTCOME_UNKNOWN', event: 'NO_ANSWER' },
           { status: 'OUTCOME_UNKNOWN', event: 'NOT_FOUND_IN_REGISTER' },
+          { status: 'WITHDRAWING', event: 'WITHDRAWAL_STARTED' },
           { status: 'WITHDRAWN', event: 'NOT_FOUND_AT_SVV' },
         ],
       },
     });
     expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
+    expect(await requests('ecoc/opprette')).toBe(2);
+  });
+
+  it(`[${backend.name}] five concurrent withdrawals of one submission: one DELETE reaches SVV, one is WITHDRAWN, the others get ECOC-IN-PROGRESS`, async () => {
+    const doc = sampleDocument();
+    expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
+    // SVV is slow to answer the first (long enough for a busy machine), so the others arrive while it holds the claim.
+    await stack.fault({ route: 'ecoc/slette', times: 1, delayMs: 5000 });
+    const headers = await who.as(A);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => stack.gql(WITHDRAW, { vin: doc.vin }, headers)));
+    expectOneWithdrawn(answers.map((a) => a.body.data.withdrawPreRegistration));
+    expect(await requests('ecoc/slette')).toBe(1);
+    const outcomes = (await attempts(doc.vin)).map((a) => a.outcome).sort();
+    expect(outcomes).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'WITHDRAWN']);
+  });
+
+  it(`[${backend.name}] while a withdrawal waits for SVV the reference stays held: a second withdrawal and a resubmission are refused, and the later resubmission stays at SVV`, async () => {
+    const doc = sampleDocument();
+    expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
+    await stack.fault({ route: 'ecoc/slette', times: 1, delayMs: 5000 });
+    const headers = await who.as(A);
+    const slow = stack.gql(WITHDRAW, { ref: doc.ref }, headers);
+    await until(async () => (await stack.stats()).routes['ecoc/slette'].inFlight === 1);
+
+    const second = await stack.gql(WITHDRAW, { ref: doc.ref }, headers);
+    expect(second.body.data.withdrawPreRegistration).toMatchObject({
+      status: 'REJECTED',
+      errors: [{ code: 'ECOC-IN-PROGRESS' }],
+      preRegistration: { status: 'WITHDRAWING' },
+    });
+    // The same reference sent again while the DELETE is under way: refused, so the DELETE cannot hit it.
+    const early = await submit(A, { iviXml: doc.xml });
+    expect(early.data.preRegister).toMatchObject({ status: 'REJECTED', errors: [{ code: 'ECOC-IN-PROGRESS' }] });
+
+    expect((await slow).body.data.withdrawPreRegistration.status).toBe('WITHDRAWN');
+    expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
+    expect(await requests('ecoc/slette')).toBe(1);
+    expect(await requests('ecoc/opprette')).toBe(2);
+    const lookup = await stack.gql(
+      `query($v: String) { vehicle(understellsnummer: $v) { understellsnummer } }`,
+      { v: doc.vin },
+      headers,
+    );
+    expect(lookup.body.data.vehicle).toEqual({ understellsnummer: doc.vin });
+  });
+
+  it(`[${backend.name}] a withdrawal whose answer is lost is OUTCOME_UNKNOWN: the reference stays held and no second DELETE goes while the first may still land`, async () => {
+    const doc = sampleDocument();
+    expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
+    // SVV deletes it, and the answer is lost.
+    await stack.fault({ route: 'ecoc/slette', times: 1, reset: 'after-handling' });
+    const headers = await who.as(A);
+    const lost = await stack.gql(WITHDRAW, { ref: doc.ref }, headers);
+    expect(lost.body.errors).toBeUndefined();
+    expect(lost.body.data.withdrawPreRegistration).toMatchObject({
+      status: 'OUTCOME_UNKNOWN',
+      errors: [{ code: 'ECOC-OUTCOME-UNKNOWN' }],
+      preRegistration: {
+        status: 'OUTCOME_UNKNOWN',
+        statusHistory: [
+          { status: 'PENDING', event: 'SUBMITTED' },
+          { status: 'ACCEPTED', event: 'ANSWERED' },
+          { status: 'WITHDRAWING', event: 'WITHDRAWAL_STARTED' },
+          { status: 'OUTCOME_UNKNOWN', event: 'NO_ANSWER' },
+        ],
+      },
+    });
+    const resend = await submit(A, { iviXml: doc.xml });
+    expect(resend.data.preRegister).toMatchObject({ status: 'REJECTED', errors: [{ code: 'ECOC-OUTCOME-UNKNOWN' }] });
+    const again = await stack.gql(WITHDRAW, { ref: doc.ref }, headers);
+    expect(again.body.data.withdrawPreRegistration).toMatchObject({
+      status: 'REJECTED',
+      errors: [{ code: 'ECOC-IN-PROGRESS' }],
+    });
+    expect(await requests('ecoc/slette')).toBe(1);
+    expect(await requests('ecoc/opprette')).toBe(1);
+
+    // Past the hold (aged here: the test cannot wait LEDGER_PENDING_TIMEOUT_MS) a second DELETE is safe.
+    await sql.query(
+      `UPDATE pre_registration SET withdrawal_until = now() - interval '1 second' WHERE ivi_referanse = $1`,
+      [doc.ref],
+    );
+    const retry = await stack.gql(WITHDRAW, { ref: doc.ref }, headers);
+    expect(retry.body.data.withdrawPreRegistration).toMatchObject({
+      status: 'NOT_FOUND',
+      preRegistration: { status: 'WITHDRAWN' },
+    });
+    expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
+    expect(await requests('ecoc/slette')).toBe(2);
     expect(await requests('ecoc/opprette')).toBe(2);
   });
 

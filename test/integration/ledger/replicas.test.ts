@@ -6,7 +6,7 @@ import { EMULATOR_FIKS_ORG_ID, generateDevClient, startEmulator, type EmulatorHa
 import { sampleDocument } from '../../fixtures/ivi';
 import { describeEachBackend, type TestDatabase } from '../../helpers/postgres';
 import { gqlTo, startSubgraphProcess, waitFor, type SubgraphProcess } from '../../helpers/subgraph-process';
-import { LIST, PRE_REGISTER, RECONCILE, WITHDRAW, callers, type Callers } from './helpers';
+import { LIST, PRE_REGISTER, RECONCILE, WITHDRAW, callers, expectOneWithdrawn, type Callers } from './helpers';
 
 /**
  * Replicas: two subgraph processes (`src/index.ts`, as the container runs it) sharing one ledger database and one
@@ -194,4 +194,21 @@ describeEachBackend('two subgraph processes sharing one ledger', (backend) => {
     expect(again.data.preRegister.status).toBe('ACCEPTED');
     expect((await stats()).routes['ecoc/opprette'].requests).toBe(3);
   }, 240_000);
+
+  it(`[${backend.name}] ten concurrent withdrawals of one submission, spread over both processes, send one DELETE; the others get ECOC-IN-PROGRESS`, async () => {
+    const [one, two] = await Promise.all([start(), start()]);
+    await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' });
+    const headers = await who.as(A);
+    const doc = sampleDocument();
+    const sent = await gqlTo(one.url, PRE_REGISTER, { input: { iviXml: doc.xml } }, headers);
+    expect(sent.data.preRegister.status).toBe('ACCEPTED');
+    // The first DELETE is slow at SVV (within ECOC_TIMEOUT_MS), so the others arrive while it holds the claim.
+    await fault({ route: 'ecoc/slette', times: 1, delayMs: 3000 });
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => gqlTo(i % 2 ? two.url : one.url, WITHDRAW, { ref: doc.ref }, headers)),
+    );
+    expect(answers.map((a) => a.errors)).toEqual(answers.map(() => undefined));
+    expectOneWithdrawn(answers.map((a) => a.data.withdrawPreRegistration));
+    expect((await stats()).routes['ecoc/slette'].requests).toBe(1);
+  }, 180_000);
 });

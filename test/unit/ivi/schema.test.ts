@@ -111,10 +111,11 @@ describe('schema/preregistration.graphql', () => {
       'REJECTED',
       'VALID',
       'OUTCOME_UNKNOWN',
+      'WITHDRAWING',
       'WITHDRAWN',
     ]);
     expect(enumValues('IssueSource')).toEqual(['LOCAL', 'SVV']);
-    expect(enumValues('WithdrawalStatus')).toEqual(['WITHDRAWN', 'NOT_FOUND', 'REJECTED']);
+    expect(enumValues('WithdrawalStatus')).toEqual(['WITHDRAWN', 'NOT_FOUND', 'REJECTED', 'OUTCOME_UNKNOWN']);
     const input = schema.getType('PreRegisterInput') as GraphQLInputObjectType;
     expect(Object.keys(input.getFields())).toEqual([
       'iviXml',
