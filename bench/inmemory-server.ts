@@ -66,7 +66,7 @@ export async function startInMemoryUpstreamServer(options: { bulkAnswerText: str
     metrics,
     fiksClient: inMemoryClient,
     ecocClient: inMemoryClient,
-    ecocDeadlineMs: config.resilience.deadlineMs,
+    ecocQueueTimeoutMs: config.resilience.deadlineMs,
     // No pre-registration here: the benchmark measures lookups only.
     createLedgerSession: () => ({}) as unknown as LedgerSession,
     authenticate: createAuthenticator(config.auth),

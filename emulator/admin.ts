@@ -103,6 +103,7 @@ export function adminHandler(deps: AdminDeps) {
           : json(400, { error: added.message });
       }
     }
+    if (action === 'release' && method === 'POST') return json(200, { released: deps.faults.release() });
     if (action === 'sample' && method === 'GET') {
       const raw = req.url.searchParams.get('count');
       const count = raw === null || raw === '' ? 10 : Number(raw);

@@ -21,6 +21,9 @@ const FaultSchema = z
     slowBodyMs: z.number().int().min(1).max(600_000).optional(),
     /** 'after-handling': do what the request asks, then drop the connection (an answer lost at once). */
     reset: z.enum(['before-body', 'after-body', 'after-handling']).optional(),
+    /** Wait, before doing what the request asks, until `POST /__emulator/release` (or a reset): a test then acts while
+     * the call is surely in flight, whatever the machine's speed. */
+    hold: z.literal(true).optional(),
   })
   .strict();
 
@@ -34,6 +37,20 @@ interface QueuedFault {
 
 export class FaultQueue {
   private queue: QueuedFault[] = [];
+  private readonly held = new Set<() => void>();
+
+  /** Resolves at the next `release()`. */
+  hold(): Promise<void> {
+    return new Promise((resolve) => this.held.add(resolve));
+  }
+
+  /** Lets every held call go on; returns how many there were. */
+  release(): number {
+    const count = this.held.size;
+    for (const resume of this.held) resume();
+    this.held.clear();
+    return count;
+  }
 
   /** Validates and queues; returns the error text for a 400 when the input is wrong. */
   add(input: unknown): { ok: true; added: number } | { ok: false; message: string } {
@@ -49,9 +66,10 @@ export class FaultQueue {
         fault.delayMs === undefined &&
         fault.slowBodyMs === undefined &&
         !fault.hang &&
-        !fault.reset
+        !fault.reset &&
+        !fault.hold
       ) {
-        return { ok: false, message: 'a fault needs status, delayMs, slowBodyMs, hang or reset' };
+        return { ok: false, message: 'a fault needs status, delayMs, slowBodyMs, hang, reset or hold' };
       }
     }
     for (const fault of list) this.queue.push({ fault, remaining: fault.times });
@@ -68,8 +86,10 @@ export class FaultQueue {
     return queued.fault;
   }
 
+  /** Drops the queued faults and lets held calls go on. */
   clear(): void {
     this.queue = [];
+    this.release();
   }
 
   pending(): { fault: Fault; remaining: number }[] {

@@ -263,6 +263,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     }
     // A hanging request keeps its socket until the client gives up or close() destroys it.
     if (fault?.hang === true) return;
+    if (fault?.hold) {
+      await faults.hold();
+      if (res.destroyed) return;
+    }
 
     const delay = settings.latencyMs + (fault?.delayMs ?? 0);
     if (delay > 0 && !(await timers.sleep(delay))) return;

@@ -7,6 +7,7 @@ import {
   ConfigError,
   namesList,
   REAL_UPSTREAM_VARIABLES,
+  ecocQueueTimeoutMs,
   ledgerFromEnv,
   parseEnv,
   resilienceFromEnv,
@@ -16,6 +17,7 @@ import {
   type MaskinportenConfig,
 } from './config';
 import { outcomeUnknownIssue } from './datasources/ecoc/pre-register';
+import { withdrawalUnknownIssue } from './datasources/ecoc/submissions';
 import { isUuid } from './domain/identifiers';
 import { UpstreamClient } from './datasources/http';
 import { loadSigningKey } from './datasources/maskinporten/keys';
@@ -117,7 +119,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     config: ledgerConfig,
     logger,
     metrics,
-    unknownOutcomeIssue: outcomeUnknownIssue(),
+    unknownOutcomeIssues: { submission: outcomeUnknownIssue(), withdrawal: withdrawalUnknownIssue('iviReferanse') },
   });
   const senderOf = senderResolver(ledgerConfig.senderClaim);
 
@@ -175,7 +177,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       metrics,
       fiksClient,
       ecocClient,
-      ecocDeadlineMs: ecocClient.deadlineMs,
+      ecocQueueTimeoutMs: ecocQueueTimeoutMs(ecocClient.deadlineMs, ledgerConfig.pendingTimeoutMs),
       createLedgerSession: (caller) =>
         new LedgerSession(ledger.ledger, () => senderOf(caller), ledger.sweep, ledgerConfig.pendingTimeoutMs, metrics),
       authenticate: createAuthenticator(config.auth),

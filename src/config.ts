@@ -279,6 +279,15 @@ export function resilienceFromEnv(env: Env): ResilienceConfig {
 const PENDING_MARGIN_MS = 30000;
 
 /**
+ * How long an eCoC call may wait for the caller's share: the lease's margin over the deadline, at most the deadline.
+ * Every eCoC call then ends (wait + deadline) within the lease of the ledger row it was made for, so the sweeper never
+ * gives up on a row whose call can still reach SVV.
+ */
+export function ecocQueueTimeoutMs(ecocDeadlineMs: number, pendingTimeoutMs: number): number {
+  return Math.max(0, Math.min(ecocDeadlineMs, pendingTimeoutMs - ecocDeadlineMs));
+}
+
+/**
  * The ledger's settings. `databaseUrl` comes from DATABASE_URL or from the dev launcher's embedded database; the
  * product never starts one itself (the embedded database is a development dependency, see dev/).
  */

@@ -28,8 +28,12 @@ export interface ContextDeps {
   metrics: Metrics;
   fiksClient: UpstreamRequester;
   ecocClient: UpstreamRequester;
-  /** The longest an eCoC call may take (its deadline): how long a call may wait for the caller's share. */
-  ecocDeadlineMs: number;
+  /**
+   * How long an eCoC call may wait for the caller's share. Its deadline starts after the wait, so wait + deadline must
+   * fit in the ledger's lease (LEDGER_PENDING_TIMEOUT_MS): a call still under way when its row's lease ends could land
+   * after the row was swept and the reference sent or withdrawn again (see ecocQueueTimeoutMs in src/config.ts).
+   */
+  ecocQueueTimeoutMs: number;
   /** Binds the submission ledger to the caller (its sender is resolved when a ledger field needs it). */
   createLedgerSession: (caller: Caller) => LedgerSession;
   /** Verifies the caller's bearer token (throws UNAUTHENTICATED on a bad one). */
@@ -52,7 +56,7 @@ export function createContextFactory(deps: ContextDeps & { iviPool: IviCheckPool
   const { callerShare, resilience } = deps.config;
   // Process-wide, like the clients they guard: each caller's share of each upstream's bulkhead and of the IVI pool.
   const upstreamShares = new PerCallerLimiter({ ...callerShare, queueTimeoutMs: resilience.deadlineMs });
-  const ecocShares = new PerCallerLimiter({ ...callerShare, queueTimeoutMs: deps.ecocDeadlineMs });
+  const ecocShares = new PerCallerLimiter({ ...callerShare, queueTimeoutMs: deps.ecocQueueTimeoutMs });
   const iviShares = new PerCallerLimiter(IVI_CHECKS_PER_CALLER);
 
   return async ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }): Promise<RequestContext> => {

@@ -26,7 +26,8 @@ export async function startLedger(options: {
   config: LedgerConfig;
   logger: Logger;
   metrics: Metrics;
-  unknownOutcomeIssue: IviIssue;
+  /** The issue a swept row gets: a submission's, or a withdrawal's, whose outcome is unknown. */
+  unknownOutcomeIssues: { submission: IviIssue; withdrawal: IviIssue };
 }): Promise<RunningLedger> {
   const { config, metrics } = options;
   const logger = options.logger.child({ component: 'ledger' });
@@ -43,12 +44,13 @@ export async function startLedger(options: {
   const ledger = new SubmissionLedger(pool, logger);
 
   const sweep = async () => {
-    const swept = await ledger.sweep(options.unknownOutcomeIssue);
-    if (swept > 0) {
-      metrics.preRegistrations.inc({ outcome: 'OUTCOME_UNKNOWN' }, swept);
-      logger.warn({ swept }, 'pending submissions whose sender is gone are now OUTCOME_UNKNOWN');
+    const swept = await ledger.sweep(options.unknownOutcomeIssues);
+    if (swept.submissions > 0) metrics.preRegistrations.inc({ outcome: 'OUTCOME_UNKNOWN' }, swept.submissions);
+    if (swept.withdrawals > 0) metrics.withdrawals.inc({ outcome: 'OUTCOME_UNKNOWN' }, swept.withdrawals);
+    if (swept.submissions + swept.withdrawals > 0) {
+      logger.warn(swept, 'submissions and withdrawals whose sender is gone are now OUTCOME_UNKNOWN');
     }
-    return swept;
+    return swept.submissions + swept.withdrawals;
   };
   const purge = async () => {
     const purged = await ledger.purge(config.retentionDays);

@@ -156,23 +156,33 @@ export class SubmissionLedger {
 
   /**
    * PENDING and WITHDRAWING rows whose sender has certainly given up (it died, or lost its answer beyond the
-   * deadline) become OUTCOME_UNKNOWN. Never re-sent. Safe on every replica at once: a row is swept by one of them.
+   * deadline) become OUTCOME_UNKNOWN, each with its own issue. Never re-sent. Safe on every replica at once: a row is
+   * swept by one of them (the UPDATE checks the row again). Returns how many of each were swept.
    */
-  async sweep(unknownIssue: IviIssue): Promise<number> {
+  async sweep(issues: {
+    submission: IviIssue;
+    withdrawal: IviIssue;
+  }): Promise<{ submissions: number; withdrawals: number }> {
+    const due = `((p.status = 'PENDING' AND p.pending_until < now()) OR (p.status = 'WITHDRAWING' AND p.withdrawal_until < now()))`;
     const rows = await this.query(
-      `WITH swept AS (
-         UPDATE pre_registration
-            SET status = 'OUTCOME_UNKNOWN', pending_until = NULL, updated_at = now(), errors = $1
-          WHERE (status = 'PENDING' AND pending_until < now())
-             OR (status = 'WITHDRAWING' AND withdrawal_until < now())
-          RETURNING id, status
+      `WITH due AS (
+         SELECT id, status AS was FROM pre_registration p WHERE ${due}
+       ), swept AS (
+         UPDATE pre_registration p
+            SET status = 'OUTCOME_UNKNOWN', pending_until = NULL, updated_at = now(),
+                errors = CASE WHEN due.was = 'WITHDRAWING' THEN $2::jsonb ELSE $1::jsonb END
+           FROM due
+          WHERE p.id = due.id AND p.status = due.was AND ${due}
+          RETURNING p.id, p.status, due.was
+       ), history AS (
+         INSERT INTO pre_registration_event (pre_registration_id, status, event)
+         SELECT id, status, 'SENDER_LOST' FROM swept
        )
-       INSERT INTO pre_registration_event (pre_registration_id, status, event)
-       SELECT id, status, 'SENDER_LOST' FROM swept
-       RETURNING pre_registration_id`,
-      [JSON.stringify([unknownIssue])],
+       SELECT was FROM swept`,
+      [JSON.stringify([issues.submission]), JSON.stringify([issues.withdrawal])],
     );
-    return rows.length;
+    const withdrawals = rows.filter((r) => r.was === 'WITHDRAWING').length;
+    return { submissions: rows.length - withdrawals, withdrawals };
   }
 
   /** This sender's most recent submission named by `ref`, optionally only in the given statuses. */
@@ -203,6 +213,8 @@ export class SubmissionLedger {
       `WITH moved AS (
          UPDATE pre_registration SET status = $3, pending_until = NULL, updated_at = now()
           WHERE id = $1 AND status = ANY($2::text[])
+            -- Not while a withdrawal's DELETE may still land: the register would be read before it.
+            AND (withdrawal_until IS NULL OR withdrawal_until < now())
           RETURNING *
        ), history AS (
          INSERT INTO pre_registration_event (pre_registration_id, status, event)
@@ -246,6 +258,7 @@ export class SubmissionLedger {
    * Records how the claimed withdrawal ended; only the claim's own withdrawal may. SVV deleted it (or never had it):
    * WITHDRAWN, also when the sweeper gave up on it meanwhile. SVV refused, or nothing was sent: back to the status
    * before. No usable answer: OUTCOME_UNKNOWN, still held, and `withdrawal_until` keeps a second DELETE back.
+   * Returns the row as it now is, changed or not (the sweeper may have moved it meanwhile).
    */
   async finishWithdrawal(
     id: string,
@@ -274,7 +287,8 @@ export class SubmissionLedger {
        SELECT * FROM finished`,
       [id, withdrawalId, outcome.to, outcome.to === 'OUTCOME_UNKNOWN' ? JSON.stringify(outcome.errors) : null, event],
     );
-    return rows[0] ? toSubmission(rows[0]) : undefined;
+    const now = rows[0] ?? (await this.query('SELECT * FROM pre_registration WHERE id = $1', [id]))[0];
+    return now ? toSubmission(now) : undefined;
   }
 
   /** A check that changed nothing (reconcile found no vehicle) still goes into the history. */
@@ -419,5 +433,6 @@ function toSubmission(row: QueryResultRow): Submission {
     svvMessage: row.svv_message,
     errors: row.errors ?? [],
     warnings: row.warnings ?? [],
+    withdrawalHeldUntil: iso(row.withdrawal_until) ?? null,
   };
 }

@@ -17,6 +17,8 @@ export interface Stack {
   stats(): Promise<EmulatorStats>;
   reset(): Promise<void>;
   fault(fault: Record<string, unknown> | Record<string, unknown>[]): Promise<void>;
+  /** Lets the calls a `hold` fault keeps waiting go on. */
+  release(): Promise<void>;
   sample(count?: number): Promise<EmulatorSample>;
   close(): Promise<void>;
 }
@@ -94,6 +96,9 @@ export async function startStack(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(fault),
       });
+    },
+    release: async () => {
+      await admin('release', { method: 'POST' });
     },
     sample: (count = 20) => admin(`sample?count=${count}`),
     close: () => app.close(),

@@ -96,7 +96,7 @@ export async function withdrawPreRegistration(
     // A 4xx is a refusal before any deletion; no answer or a 5xx may have deleted it.
     const mayHaveDeleted =
       isUpstreamError(e) && e.details.mayHaveReachedUpstream && !(status !== undefined && status < 500);
-    if (mayHaveDeleted) return withdrawalUnknown(submission, finish, record, status);
+    if (mayHaveDeleted) return withdrawalUnknown(submission, byKind, finish, record, status);
     await finish({ to: 'RESTORED' }).catch(() => undefined);
     await record('FAILED', submission.id, status).catch(() => undefined);
     throw e;
@@ -113,7 +113,7 @@ export async function withdrawPreRegistration(
     return { ...names(submission), status, message, errors: [], preRegistration: modelOf(moved ?? submission) };
   }
   // A success that is not SVV's answer says nothing about the deletion.
-  if (answer.status < 300) return withdrawalUnknown(submission, finish, record, answer.status);
+  if (answer.status < 300) return withdrawalUnknown(submission, byKind, finish, record, answer.status);
   const restored = await finish({ to: 'RESTORED' });
   await record('REJECTED', submission.id, answer.status);
   const svvErrors = svvIssues(body?.feilmeldinger);
@@ -136,23 +136,27 @@ export async function withdrawPreRegistration(
   };
 }
 
+/** A withdrawal whose DELETE may have reached SVV: the answer's issue, and a swept withdrawal's. */
+export function withdrawalUnknownIssue(byKind: string): IviIssue {
+  return {
+    field: byKind,
+    path: `/${byKind}`,
+    code: 'ECOC-OUTCOME-UNKNOWN',
+    message:
+      'Svar fra Statens vegvesen på tilbaketrekkingen uteble eller kunne ikke leses. Den kan være utført: trekk tilbake på nytt når ventetiden er over, før ny innsending',
+    source: 'LOCAL',
+  };
+}
+
 /** The DELETE may have reached SVV: the row stays held as OUTCOME_UNKNOWN, and no DELETE follows before its hold. */
 async function withdrawalUnknown(
   submission: Submission,
+  byKind: string,
   finish: (outcome: { to: 'OUTCOME_UNKNOWN'; errors: IviIssue[] }) => Promise<Submission | undefined>,
   record: (outcome: WithdrawalOutcome, submissionId?: string, svvStatus?: number) => Promise<void>,
   svvStatus: number | undefined,
 ): Promise<WithdrawResult> {
-  const errors: IviIssue[] = [
-    {
-      field: 'iviReferanse',
-      path: '/iviReferanse',
-      code: 'ECOC-OUTCOME-UNKNOWN',
-      message:
-        'Svar fra Statens vegvesen på tilbaketrekkingen uteble eller kunne ikke leses. Den kan være utført: avklar med reconcilePreRegistration, eller trekk tilbake på nytt senere, før ny innsending',
-      source: 'LOCAL',
-    },
-  ];
+  const errors = [withdrawalUnknownIssue(byKind)];
   const moved = await finish({ to: 'OUTCOME_UNKNOWN', errors });
   await record('OUTCOME_UNKNOWN', submission.id, svvStatus);
   return {
@@ -184,7 +188,9 @@ export async function reconcilePreRegistration(
   const own = await ledger.ledger.findOwn(sender, ref);
   if (!own)
     throw forbidden("Only the sender may reconcile a pre-registration, and none of this sender's has that reference");
-  if (own.status !== 'OUTCOME_UNKNOWN') {
+  // While a lost withdrawal's DELETE may still land, the register cannot tell: unchanged, nothing asked.
+  const held = own.withdrawalHeldUntil !== null && Date.parse(own.withdrawalHeldUntil) > Date.now();
+  if (own.status !== 'OUTCOME_UNKNOWN' || held) {
     return { status: own.status, foundInRegister: null, preRegistration: modelOf(own) };
   }
   const vehicle = await fiks.vehicleByUnderstellsnummer(own.vin);

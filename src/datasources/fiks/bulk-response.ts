@@ -47,7 +47,7 @@ export function extractSearchItems(body: unknown): BulkItem[] | undefined {
   if (!isObject(body)) return undefined;
   const list = body.kjoretoyresponser;
   if (Array.isArray(list)) return list.filter(isObject) as BulkItem[];
-  return list === undefined && typeof body.antallTreffTotalt === 'number' ? [] : undefined;
+  return list == null && typeof body.antallTreffTotalt === 'number' ? [] : undefined;
 }
 
 export function remainingQuota(body: unknown): number | undefined {

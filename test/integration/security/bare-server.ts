@@ -112,7 +112,7 @@ export async function startBareServer(options: BareServerOptions): Promise<BareS
     ecocClient: {
       request: () => Promise.reject(new Error('this test server has no eCoC upstream')),
     },
-    ecocDeadlineMs: 1000,
+    ecocQueueTimeoutMs: 1000,
     createLedgerSession: () => ({}) as unknown as LedgerSession,
     // `x-test-break-context: <text>` makes building the context fail with an unexpected error holding <text>.
     authenticate: async (req) => {
