@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { ROUTE_NAMES, type RouteName } from './stats';
 
@@ -39,17 +40,24 @@ export class FaultQueue {
   private queue: QueuedFault[] = [];
   private readonly held = new Set<() => void>();
 
-  /** Resolves at the next `release()`. */
-  hold(): Promise<void> {
-    return new Promise((resolve) => this.held.add(resolve));
+  /** Resolves at the next `release()`, or when `call` closes (its client gave up): such a call is not counted. */
+  hold(call: EventEmitter): Promise<void> {
+    return new Promise((resolve) => {
+      const resume = () => {
+        this.held.delete(resume);
+        call.off('close', resume);
+        resolve();
+      };
+      this.held.add(resume);
+      call.once('close', resume);
+    });
   }
 
   /** Lets every held call go on; returns how many there were. */
   release(): number {
-    const count = this.held.size;
-    for (const resume of this.held) resume();
-    this.held.clear();
-    return count;
+    const held = [...this.held];
+    for (const resume of held) resume();
+    return held.length;
   }
 
   /** Validates and queues; returns the error text for a 400 when the input is wrong. */

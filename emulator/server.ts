@@ -264,7 +264,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     // A hanging request keeps its socket until the client gives up or close() destroys it.
     if (fault?.hang === true) return;
     if (fault?.hold) {
-      await faults.hold();
+      await faults.hold(res);
       if (res.destroyed) return;
     }
 

@@ -44,7 +44,7 @@ export async function startLedger(options: {
   const ledger = new SubmissionLedger(pool, logger);
 
   const sweep = async () => {
-    const swept = await ledger.sweep(options.unknownOutcomeIssues);
+    const swept = await ledger.sweep(options.unknownOutcomeIssues, config.pendingTimeoutMs);
     if (swept.submissions > 0) metrics.preRegistrations.inc({ outcome: 'OUTCOME_UNKNOWN' }, swept.submissions);
     if (swept.withdrawals > 0) metrics.withdrawals.inc({ outcome: 'OUTCOME_UNKNOWN' }, swept.withdrawals);
     if (swept.submissions + swept.withdrawals > 0) {

@@ -159,10 +159,10 @@ export class SubmissionLedger {
    * deadline) become OUTCOME_UNKNOWN, each with its own issue. Never re-sent. Safe on every replica at once: a row is
    * swept by one of them (the UPDATE checks the row again). Returns how many of each were swept.
    */
-  async sweep(issues: {
-    submission: IviIssue;
-    withdrawal: IviIssue;
-  }): Promise<{ submissions: number; withdrawals: number }> {
+  async sweep(
+    issues: { submission: IviIssue; withdrawal: IviIssue },
+    leaseMs: number,
+  ): Promise<{ submissions: number; withdrawals: number }> {
     const due = `((p.status = 'PENDING' AND p.pending_until < now()) OR (p.status = 'WITHDRAWING' AND p.withdrawal_until < now()))`;
     const rows = await this.query(
       `WITH due AS (
@@ -170,7 +170,10 @@ export class SubmissionLedger {
        ), swept AS (
          UPDATE pre_registration p
             SET status = 'OUTCOME_UNKNOWN', pending_until = NULL, updated_at = now(),
-                errors = CASE WHEN due.was = 'WITHDRAWING' THEN $2::jsonb ELSE $1::jsonb END
+                errors = CASE WHEN due.was = 'WITHDRAWING' THEN $2::jsonb ELSE $1::jsonb END,
+                -- A withdrawal given up on: its DELETE may still be acted on, so a full lease before another may go.
+                withdrawal_until = CASE WHEN due.was = 'WITHDRAWING'
+                  THEN now() + $3 * interval '1 millisecond' ELSE p.withdrawal_until END
            FROM due
           WHERE p.id = due.id AND p.status = due.was AND ${due}
           RETURNING p.id, p.status, due.was
@@ -179,7 +182,7 @@ export class SubmissionLedger {
          SELECT id, status, 'SENDER_LOST' FROM swept
        )
        SELECT was FROM swept`,
-      [JSON.stringify([issues.submission]), JSON.stringify([issues.withdrawal])],
+      [JSON.stringify([issues.submission]), JSON.stringify([issues.withdrawal]), leaseMs],
     );
     const withdrawals = rows.filter((r) => r.was === 'WITHDRAWING').length;
     return { submissions: rows.length - withdrawals, withdrawals };
@@ -263,6 +266,7 @@ export class SubmissionLedger {
   async finishWithdrawal(
     id: string,
     withdrawalId: string,
+    leaseMs: number,
     outcome:
       | { to: 'WITHDRAWN'; event: 'WITHDRAWN' | 'NOT_FOUND_AT_SVV' }
       | { to: 'RESTORED' }
@@ -275,7 +279,9 @@ export class SubmissionLedger {
          UPDATE pre_registration
             SET status = CASE WHEN $3::text = 'RESTORED' THEN withdrawing_from ELSE $3::text END,
                 errors = COALESCE($4::jsonb, errors),
-                withdrawal_until = CASE WHEN $3::text = 'OUTCOME_UNKNOWN' THEN withdrawal_until END,
+                -- SVV may still act on a DELETE we gave up on: a full lease from now before another may go.
+                withdrawal_until = CASE WHEN $3::text = 'OUTCOME_UNKNOWN'
+                  THEN greatest(withdrawal_until, now() + $6 * interval '1 millisecond') END,
                 updated_at = now()
           WHERE id = $1 AND withdrawal_id = $2
             AND (status = 'WITHDRAWING' OR ($3::text = 'WITHDRAWN' AND status = 'OUTCOME_UNKNOWN'))
@@ -285,10 +291,26 @@ export class SubmissionLedger {
          SELECT id, status, $5::text FROM finished
        )
        SELECT * FROM finished`,
-      [id, withdrawalId, outcome.to, outcome.to === 'OUTCOME_UNKNOWN' ? JSON.stringify(outcome.errors) : null, event],
+      [
+        id,
+        withdrawalId,
+        outcome.to,
+        outcome.to === 'OUTCOME_UNKNOWN' ? JSON.stringify(outcome.errors) : null,
+        event,
+        leaseMs,
+      ],
     );
     const now = rows[0] ?? (await this.query('SELECT * FROM pre_registration WHERE id = $1', [id]))[0];
     return now ? toSubmission(now) : undefined;
+  }
+
+  /** After a withdrawal's lost answer: its DELETE may still reach SVV (the database's clock decides, as for the claim). */
+  async withdrawalHeld(id: string): Promise<boolean> {
+    const rows = await this.query(
+      'SELECT withdrawal_until > now() AS held FROM pre_registration WHERE id = $1 AND withdrawal_until IS NOT NULL',
+      [id],
+    );
+    return rows[0]?.held === true;
   }
 
   /** A check that changed nothing (reconcile found no vehicle) still goes into the history. */
@@ -433,6 +455,5 @@ function toSubmission(row: QueryResultRow): Submission {
     svvMessage: row.svv_message,
     errors: row.errors ?? [],
     warnings: row.warnings ?? [],
-    withdrawalHeldUntil: iso(row.withdrawal_until) ?? null,
   };
 }

@@ -36,8 +36,6 @@ export interface Submission {
   svvMessage: string | null;
   errors: IviIssue[];
   warnings: IviIssue[];
-  /** After a withdrawal's lost answer: until when its DELETE may still reach SVV (no reconcile, no second DELETE). */
-  withdrawalHeldUntil: string | null;
 }
 
 export interface StatusChange {

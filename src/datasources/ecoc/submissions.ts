@@ -84,8 +84,8 @@ export async function withdrawPreRegistration(
     );
   }
   const { withdrawalId, submission } = claim;
-  const finish = (outcome: Parameters<LedgerSession['ledger']['finishWithdrawal']>[2]) =>
-    ledger.ledger.finishWithdrawal(submission.id, withdrawalId, outcome);
+  const finish = (outcome: Parameters<LedgerSession['ledger']['finishWithdrawal']>[3]) =>
+    ledger.ledger.finishWithdrawal(submission.id, withdrawalId, ledger.pendingTimeoutMs, outcome);
 
   let answer;
   try {
@@ -189,8 +189,7 @@ export async function reconcilePreRegistration(
   if (!own)
     throw forbidden("Only the sender may reconcile a pre-registration, and none of this sender's has that reference");
   // While a lost withdrawal's DELETE may still land, the register cannot tell: unchanged, nothing asked.
-  const held = own.withdrawalHeldUntil !== null && Date.parse(own.withdrawalHeldUntil) > Date.now();
-  if (own.status !== 'OUTCOME_UNKNOWN' || held) {
+  if (own.status !== 'OUTCOME_UNKNOWN' || (await ledger.ledger.withdrawalHeld(own.id))) {
     return { status: own.status, foundInRegister: null, preRegistration: modelOf(own) };
   }
   const vehicle = await fiks.vehicleByUnderstellsnummer(own.vin);

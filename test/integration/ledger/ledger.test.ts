@@ -223,9 +223,13 @@ describeEachBackend('submission ledger', (backend) => {
     await stack.fault({ route: 'ecoc/slette', times: 1, hold: true });
     const headers = await who.as(A);
     const first = stack.gql(WITHDRAW, { vin: doc.vin }, headers);
-    await until(async () => (await stack.stats()).routes['ecoc/slette'].inFlight === 1);
-    const others = await Promise.all(Array.from({ length: 4 }, () => stack.gql(WITHDRAW, { vin: doc.vin }, headers)));
-    await stack.release();
+    let others;
+    try {
+      await until(async () => (await stack.stats()).routes['ecoc/slette'].inFlight === 1);
+      others = await Promise.all(Array.from({ length: 4 }, () => stack.gql(WITHDRAW, { vin: doc.vin }, headers)));
+    } finally {
+      await stack.release();
+    }
     expectOneWithdrawn([await first, ...others].map((a) => a.body));
     expect(await requests('ecoc/slette')).toBe(1);
     const outcomes = (await attempts(doc.vin)).map((a) => a.outcome).sort();
@@ -238,19 +242,20 @@ describeEachBackend('submission ledger', (backend) => {
     await stack.fault({ route: 'ecoc/slette', times: 1, hold: true });
     const headers = await who.as(A);
     const slow = stack.gql(WITHDRAW, { ref: doc.ref }, headers);
-    await until(async () => (await stack.stats()).routes['ecoc/slette'].inFlight === 1);
-
-    const second = await stack.gql(WITHDRAW, { ref: doc.ref }, headers);
-    expect(second.body.data.withdrawPreRegistration).toMatchObject({
-      status: 'REJECTED',
-      errors: [{ code: 'ECOC-IN-PROGRESS' }],
-      preRegistration: { status: 'WITHDRAWING' },
-    });
-    // The same reference sent again while the DELETE is under way: refused, so the DELETE cannot hit it.
-    const early = await submit(A, { iviXml: doc.xml });
-    expect(early.data.preRegister).toMatchObject({ status: 'REJECTED', errors: [{ code: 'ECOC-IN-PROGRESS' }] });
-
-    await stack.release();
+    try {
+      await until(async () => (await stack.stats()).routes['ecoc/slette'].inFlight === 1);
+      const second = await stack.gql(WITHDRAW, { ref: doc.ref }, headers);
+      expect(second.body.data.withdrawPreRegistration).toMatchObject({
+        status: 'REJECTED',
+        errors: [{ code: 'ECOC-IN-PROGRESS' }],
+        preRegistration: { status: 'WITHDRAWING' },
+      });
+      // The same reference sent again while the DELETE is under way: refused, so the DELETE cannot hit it.
+      const early = await submit(A, { iviXml: doc.xml });
+      expect(early.data.preRegister).toMatchObject({ status: 'REJECTED', errors: [{ code: 'ECOC-IN-PROGRESS' }] });
+    } finally {
+      await stack.release();
+    }
     expect((await slow).body.data.withdrawPreRegistration.status).toBe('WITHDRAWN');
     expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
     expect(await requests('ecoc/slette')).toBe(1);
@@ -314,6 +319,37 @@ describeEachBackend('submission ledger', (backend) => {
     expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
     expect(await requests('ecoc/slette')).toBe(2);
     expect(await requests('ecoc/opprette')).toBe(2);
+  });
+
+  it(`[${backend.name}] a withdrawal whose process died is swept to OUTCOME_UNKNOWN, counted as a withdrawal, and held for a new lease`, async () => {
+    const doc = sampleDocument();
+    expect((await submit(A, { iviXml: doc.xml })).data.preRegister.status).toBe('ACCEPTED');
+    // What a replica killed mid-withdrawal leaves: the row claimed, its lease over.
+    await sql.query(
+      `UPDATE pre_registration SET status = 'WITHDRAWING', withdrawing_from = 'ACCEPTED', withdrawal_id = gen_random_uuid(),
+         withdrawal_until = now() - interval '1 second' WHERE ivi_referanse = $1`,
+      [doc.ref],
+    );
+    const metric = async () =>
+      metricValue(
+        await (await fetch(new URL('/metrics', stack.url))).text(),
+        'preregistration_withdrawals_total{outcome="OUTCOME_UNKNOWN"}',
+      ) ?? 0;
+    const before = await metric();
+    const headers = await who.as(A);
+    // Any ledger call sweeps first; this withdrawal then finds the row held (its DELETE may still be acted on).
+    const res = await stack.gql(WITHDRAW, { ref: doc.ref }, headers);
+    expect(res.body.data.withdrawPreRegistration).toMatchObject({
+      status: 'REJECTED',
+      errors: [{ code: 'ECOC-IN-PROGRESS' }],
+      preRegistration: { status: 'OUTCOME_UNKNOWN' },
+    });
+    const row = (await sql.query('SELECT errors FROM pre_registration WHERE ivi_referanse = $1', [doc.ref])).rows[0];
+    expect(row.errors).toEqual([
+      expect.objectContaining({ code: 'ECOC-OUTCOME-UNKNOWN', message: expect.stringMatching(/tilbaketrekkingen/) }),
+    ]);
+    expect(await metric()).toBe(before + 1);
+    expect(await requests('ecoc/slette')).toBe(0);
   });
 
   it(`[${backend.name}] rows past the retention period are purged; readiness reports the database; metrics count outcomes`, async () => {

@@ -207,11 +207,15 @@ describeEachBackend('two subgraph processes sharing one ledger', (backend) => {
     // SVV holds the first DELETE until the others have their answers, so they all come while it holds the claim.
     await fault({ route: 'ecoc/slette', times: 1, hold: true });
     const first = gqlTo(one.url, WITHDRAW, { ref: doc.ref }, headers);
-    await waitFor(async () => (await stats()).routes['ecoc/slette'].inFlight === 1, 'the first DELETE at SVV');
-    const others = await Promise.all(
-      Array.from({ length: 9 }, (_, i) => gqlTo(i % 2 ? one.url : two.url, WITHDRAW, { ref: doc.ref }, headers)),
-    );
-    await fetch(`${emulator.url}/__emulator/release`, { method: 'POST' });
+    let others;
+    try {
+      await waitFor(async () => (await stats()).routes['ecoc/slette'].inFlight === 1, 'the first DELETE at SVV');
+      others = await Promise.all(
+        Array.from({ length: 9 }, (_, i) => gqlTo(i % 2 ? one.url : two.url, WITHDRAW, { ref: doc.ref }, headers)),
+      );
+    } finally {
+      await fetch(`${emulator.url}/__emulator/release`, { method: 'POST' });
+    }
     expectOneWithdrawn([await first, ...others]);
     expect((await stats()).routes['ecoc/slette'].requests).toBe(1);
   }, 180_000);
